@@ -53,3 +53,23 @@ def use_schedulers(which: str | os.PathLike[str] = "exercises") -> ModuleType:
     sys.path.insert(0, path)
     importlib.invalidate_caches()
     return importlib.import_module(PACKAGE)
+
+
+SWITCH_ENV = "LRLAB_SCHEDULERS"
+
+
+def apply_env_switch() -> Path | None:
+    """Honour ``LRLAB_SCHEDULERS`` ("exercises", "solutions" or a path): put that copy first on sys.path.
+
+    Called when ``lrlab`` is imported, so ``LRLAB_SCHEDULERS=solutions ./run lab`` makes every later
+    ``import schedulers`` in the notebooks give the reference. Imports nothing itself.
+    """
+    which = os.environ.get(SWITCH_ENV, "").strip()
+    if not which:
+        return None
+    base = resolve_package_dir(which)
+    if PACKAGE in sys.modules:
+        use_schedulers(base)
+    elif str(base) not in sys.path[:1]:
+        sys.path.insert(0, str(base))
+    return base
