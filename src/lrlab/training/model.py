@@ -15,8 +15,8 @@ def make_model(kind: str = "mlp", *, hidden: int = 64, seed: int | None = None) 
     """Build a fresh model; with ``seed`` the initial weights are reproducible (global RNG left untouched).
 
     mlp: Linear(64, hidden) -> ReLU -> Linear(hidden, 10).
-    cnn: (1, 8, 8) -> Conv3x3(hidden/4) -> ReLU -> MaxPool2 -> Conv3x3(hidden/2) -> ReLU -> global avg pool
-         -> Linear(hidden/2, 10).  Inputs are the flat (n, 64) tensors; the CNN reshapes them itself.
+    cnn: (1, 8, 8) -> Conv3x3(hidden/4) -> ReLU -> MaxPool2 -> Conv3x3(hidden/2) -> ReLU -> MaxPool2
+         -> Flatten (hidden/2 * 2 * 2) -> Linear(10).  Inputs are the flat (n, 64) tensors; the CNN reshapes them itself.
     """
     kind = check_choice("model", kind, MODEL_KINDS)
     hidden = check_int("hidden", hidden, minimum=4, maximum=4096)
@@ -43,7 +43,7 @@ def _build(kind: str, hidden: int) -> nn.Module:
         nn.MaxPool2d(2),
         nn.Conv2d(c1, c2, kernel_size=3, padding=1),
         nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1),
+        nn.MaxPool2d(2),
         nn.Flatten(),
-        nn.Linear(c2, N_CLASSES),
+        nn.Linear(c2 * 4, N_CLASSES),
     )

@@ -1,0 +1,53 @@
+"""nbgrader configuration for the LR Lab course. Run every ``nbgrader`` command from this directory.
+
+Paths are relative to this file, so the course works wherever the repository is cloned. The assignment
+``lr_schedulers`` is built by ``lrlab build-course`` (see docs/instructor-guide.md).
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ASSIGNMENT = "lr_schedulers"
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "lrlab"
+c.CourseDirectory.root = str(HERE)
+# timeout=60: SQLite waits up to 60 s for a lock, so `lrlab autograde --jobs N` workers can share the gradebook.
+c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}?timeout=60"
+c.Exchange.root = str(HERE / "exchange")  # course-local exchange (default /usr/local/share/nbgrader/exchange)
+
+# Grade in the stock kernel of the environment that runs nbgrader (it has lrlab and torch installed).
+c.Execute.kernel_name = "python3"
+# Per-cell limit. The first test cell grades the whole package in one child process, each scheduler under
+# the grader's own 10 s limit; that run gives up after 160 s (lrlab.classroom.cells.PACKAGE_RUN_LIMIT, above
+# the grader's deadline when every scheduler hangs). 200 s still ends a kernel stuck for another reason.
+c.Execute.timeout = 200
+
+# The learner's work is the `schedulers/` package, not the notebook: autograde must keep the student's
+# .py files instead of copying the instructor's (stub) versions over them (else the grader would grade the
+# release, and a student who deleted a module would get the stub back). Every .py in the built source is
+# named here; a module a student deleted stays deleted.
+_source = HERE / "source" / ASSIGNMENT
+c.Autograde.exclude_overwriting = {
+    ASSIGNMENT: sorted(p.relative_to(_source).as_posix() for p in (_source / "schedulers").rglob("*.py")),
+}
+# A student who deletes a test cell gets it back (graded), instead of a "needs manual grade" hole.
+c.OverwriteCells.add_missing_cells = True
+# Code cells a student added to the notebook are dropped before grading: they could patch the kernel
+# (e.g. replace the check functions) before the test cells run. The learner's code is in schedulers/.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "lrlab.classroom.preprocessors.DropUnlistedCodeCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback shows each test cell's visible part and the grader's report, never the hidden block.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

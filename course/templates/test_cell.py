@@ -1,0 +1,6 @@
+# $name: $points points. Same checks as `lrlab grade --only $name`.
+check("$name")
+### BEGIN HIDDEN TESTS
+from lrlab.classroom.cells import award
+award("$name", $points)
+### END HIDDEN TESTS

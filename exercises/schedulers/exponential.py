@@ -1,0 +1,33 @@
+# GENERATED from solutions/schedulers/exponential.py by `lrlab build-exercises`: implement the stubs below.
+"""``ExponentialLR``: multiply the LR by ``gamma`` every step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import LRScheduler, check_real  # noqa: F401 (used by the exercise code)
+
+
+class ExponentialLR(LRScheduler):
+    """Decay every group's LR by ``gamma`` each step: ``lr_t = base_lr * gamma^t``."""
+
+    def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1) -> None:
+        """Store ``gamma`` (a number > 0; < 1 decays, > 1 grows), then run the base constructor.
+
+        Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
+        """
+        raise NotImplementedError('ExponentialLR.__init__ is not implemented yet (exercises/schedulers/exponential.py)')
+
+    def get_lr(self) -> list[float]:
+        """Chainable form: ``lr_t = lr_{t-1} * gamma``; during the initial step the LR is kept as is.
+
+        Hint: check ``self._is_initial`` first.
+        """
+        raise NotImplementedError('ExponentialLR.get_lr is not implemented yet (exercises/schedulers/exponential.py)')
+
+    def _get_closed_form_lr(self) -> list[float]:
+        """Closed form: ``lr_t = base_lr * gamma ** t``.
+
+        Hint: one list comprehension.
+        """
+        raise NotImplementedError('ExponentialLR._get_closed_form_lr is not implemented yet (exercises/schedulers/exponential.py)')

@@ -1,0 +1,51 @@
+# GENERATED from solutions/schedulers/lambda_lr.py by `lrlab build-exercises`: implement the stubs below.
+"""``LambdaLR``: the LR is the initial LR times a user function of the step."""
+
+from __future__ import annotations
+
+import types  # noqa: F401 (used by the exercise code)
+from collections.abc import Callable
+from typing import Any
+
+from .base import LRScheduler
+
+
+class LambdaLR(LRScheduler):
+    """``lr_t = base_lr * lr_lambda(t)``, one function for all groups or one per group."""
+
+    def __init__(
+        self,
+        optimizer: Any,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        """Store ``self.lr_lambdas``, one callable per param group, then run the base constructor.
+
+        A single callable is used for every group; a list/tuple needs one entry per group (``ValueError``).
+
+        Hint: each entry must be callable (``TypeError``).
+        """
+        raise NotImplementedError('LambdaLR.__init__ is not implemented yet (exercises/schedulers/lambda_lr.py)')
+
+    def get_lr(self) -> list[float]:
+        """``lr_t = base_lr_i * lr_lambdas[i](t)`` for each group i (not chainable: always from ``base_lrs``).
+
+        Hint: ``zip(self.lr_lambdas, self.base_lrs)``.
+        """
+        raise NotImplementedError('LambdaLR.get_lr is not implemented yet (exercises/schedulers/lambda_lr.py)')
+
+    def state_dict(self) -> dict[str, Any]:
+        """Like the base, but ``lr_lambdas`` becomes a list with ``None`` for plain functions/lambdas.
+
+        Callable objects (not ``types.FunctionType``) are saved as a copy of their ``__dict__``.
+
+        Hint: functions cannot be saved portably; their attributes can.
+        """
+        raise NotImplementedError('LambdaLR.state_dict is not implemented yet (exercises/schedulers/lambda_lr.py)')
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state; keep the current ``lr_lambdas`` and update callable objects from saved dicts.
+
+        Hint: do not mutate ``state_dict`` (copy it without ``"lr_lambdas"`` first).
+        """
+        raise NotImplementedError('LambdaLR.load_state_dict is not implemented yet (exercises/schedulers/lambda_lr.py)')

@@ -1,0 +1,65 @@
+# GENERATED from solutions/schedulers/step.py by `lrlab build-exercises`: implement the stubs below.
+"""Step decays: ``StepLR`` (every ``step_size`` steps) and ``MultiStepLR`` (at given milestones)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right  # noqa: F401 (used by the exercise code)
+from collections import Counter  # noqa: F401 (used by the exercise code)
+from collections.abc import Iterable
+from typing import Any
+
+from .base import LRScheduler, check_int, check_real  # noqa: F401 (used by the exercise code)
+
+
+class StepLR(LRScheduler):
+    """Multiply each group's LR by ``gamma`` every ``step_size`` steps: ``lr_t = base * gamma^(t // step_size)``."""
+
+    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+        """Store ``step_size`` (int >= 1) and ``gamma`` (a number), then run the base constructor.
+
+        Hint: validate first (``check_int``, ``check_real``), then ``super().__init__(optimizer, last_epoch)``.
+        """
+        raise NotImplementedError('StepLR.__init__ is not implemented yet (exercises/schedulers/step.py)')
+
+    def get_lr(self) -> list[float]:
+        """Chainable form: ``lr_t = lr_{t-1} * gamma`` if ``t > 0`` and ``t % step_size == 0``, else ``lr_{t-1}``.
+
+        ``t`` is ``self.last_epoch``; ``lr_{t-1}`` is the group's current ``group["lr"]``.
+
+        Hint: return the current LRs unchanged unless a decay is due.
+        """
+        raise NotImplementedError('StepLR.get_lr is not implemented yet (exercises/schedulers/step.py)')
+
+    def _get_closed_form_lr(self) -> list[float]:
+        """Closed form: ``lr_t = base_lr * gamma ** (t // step_size)``.
+
+        Hint: one list comprehension over ``self.base_lrs``.
+        """
+        raise NotImplementedError('StepLR._get_closed_form_lr is not implemented yet (exercises/schedulers/step.py)')
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply each group's LR by ``gamma`` at every milestone: ``lr_t = base * gamma^#{m in milestones: m <= t}``."""
+
+    def __init__(
+        self, optimizer: Any, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        """Store ``milestones`` as a ``collections.Counter`` (a repeated milestone decays twice) and ``gamma``.
+
+        Milestones are ints >= 0 in any order. Hint: ``Counter(milestones)``, then the base constructor.
+        """
+        raise NotImplementedError('MultiStepLR.__init__ is not implemented yet (exercises/schedulers/step.py)')
+
+    def get_lr(self) -> list[float]:
+        """Chainable form: ``lr_t = lr_{t-1} * gamma ** milestones[t]`` if ``t`` is a milestone, else ``lr_{t-1}``.
+
+        Hint: ``t in self.milestones`` (a Counter counts how often ``t`` was listed).
+        """
+        raise NotImplementedError('MultiStepLR.get_lr is not implemented yet (exercises/schedulers/step.py)')
+
+    def _get_closed_form_lr(self) -> list[float]:
+        """Closed form: ``lr_t = base_lr * gamma ** bisect_right(sorted_milestones, t)``.
+
+        Hint: ``sorted(self.milestones.elements())`` lists repeated milestones repeatedly.
+        """
+        raise NotImplementedError('MultiStepLR._get_closed_form_lr is not implemented yet (exercises/schedulers/step.py)')

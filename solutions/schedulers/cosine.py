@@ -1,0 +1,147 @@
+"""Cosine annealing: ``CosineAnnealingLR`` (one half-cosine, periodic after) and ``CosineAnnealingWarmRestarts``."""
+
+from __future__ import annotations
+
+import math  # noqa: F401 (used by the exercise code)
+import numbers  # noqa: F401 (used by the exercise code)
+from typing import Any
+
+from .base import LRScheduler, check_int, check_real  # noqa: F401 (used by the exercise code)
+
+
+class CosineAnnealingLR(LRScheduler):
+    """``lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` (periodic with period 2*T_max)."""
+
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
+        """Store ``T_max`` (int >= 1, the half period) and ``eta_min`` (the floor), then run the base constructor.
+
+        Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
+        """
+        ### BEGIN SOLUTION
+        check_int("T_max", T_max, 1)
+        check_real("eta_min", eta_min)
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+        ### END SOLUTION
+
+    def get_lr(self) -> list[float]:
+        """Chainable (recursive) form, t = last_epoch, T = T_max, m = eta_min.
+
+        Initial step: keep ``lr``. At the trough, when ``(t - 1 - T) % (2T) == 0``:
+        ``lr_t = lr_{t-1} + (base_lr - m) * (1 - cos(pi / T)) / 2``. Otherwise
+        ``lr_t = m + (lr_{t-1} - m) * (1 + cos(pi t / T)) / (1 + cos(pi (t - 1) / T))``.
+
+        Hint: compute the ratio ``(1 + cos(pi*t/T)) / (1 + cos(pi*(t-1)/T))`` once; the trough branch avoids
+        dividing by ``1 + cos(pi) == 0``.
+        """
+        ### BEGIN SOLUTION
+        groups = self.optimizer.param_groups
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if (t - 1 - T) % (2 * T) == 0:
+            rise = 1 - math.cos(math.pi / T)
+            return [
+                group["lr"] + (base_lr - eta_min) * rise / 2
+                for base_lr, group in zip(self.base_lrs, groups, strict=True)
+            ]
+        ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+        return [ratio * (group["lr"] - eta_min) + eta_min for group in groups]
+        ### END SOLUTION
+
+    def _get_closed_form_lr(self) -> list[float]:
+        """Closed form: ``lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2``.
+
+        Hint: one list comprehension over ``self.base_lrs``.
+        """
+        ### BEGIN SOLUTION
+        cos_out = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base_lr - self.eta_min) * cos_out / 2 for base_lr in self.base_lrs]
+        ### END SOLUTION
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, restarting when T_cur hits T_i.
+
+    The first cycle lasts ``T_0`` steps, each next one ``T_mult`` times longer.
+    """
+
+    def __init__(
+        self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        """Store ``T_0`` (int >= 1), ``T_i = T_0``, ``T_mult`` (int >= 1), ``eta_min`` and ``T_cur = last_epoch``.
+
+        Bad values raise ``ValueError`` (like torch, also for a non-int). Hint: set ``T_cur`` before
+        ``super().__init__``, whose initial step reads it.
+        """
+        ### BEGIN SOLUTION
+        if isinstance(T_0, bool) or not isinstance(T_0, numbers.Integral) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0!r}")
+        if isinstance(T_mult, bool) or not isinstance(T_mult, numbers.Integral) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult!r}")
+        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real):
+            raise ValueError(
+                f"Expected float or int eta_min, but got {eta_min!r} of type {type(eta_min).__name__}"
+            )
+        check_int("last_epoch", last_epoch, -1)
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+        ### END SOLUTION
+
+    def get_lr(self) -> list[float]:
+        """Closed form on the position in the current cycle:
+        ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``.
+
+        Hint: one list comprehension over ``self.base_lrs``.
+        """
+        ### BEGIN SOLUTION
+        cos_out = 1 + math.cos(math.pi * self.T_cur / self.T_i)
+        return [self.eta_min + (base_lr - self.eta_min) * cos_out / 2 for base_lr in self.base_lrs]
+        ### END SOLUTION
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance ``T_cur`` (restarting cycles) and write the LRs; ``epoch`` may be fractional.
+
+        No epoch: ``T_cur += 1``; when ``T_cur >= T_i``: ``T_cur -= T_i`` (mod) and ``T_i *= T_mult``. (The very
+        first call, while ``last_epoch < 0``, is epoch 0.) With ``epoch`` (>= 0, else ``ValueError``): for
+        ``epoch < T_0``, ``T_i = T_0, T_cur = epoch``; else with ``T_mult == 1``: ``T_cur = epoch % T_0``; else
+        ``n = int(log_{T_mult}(epoch / T_0 * (T_mult - 1) + 1))``, ``T_cur = epoch - T_0 (T_mult^n - 1) / (T_mult - 1)``,
+        ``T_i = T_0 * T_mult^n``. Then ``last_epoch = floor(epoch)`` and every group's ``lr`` and ``_last_lr``
+        are set from ``get_lr()``. (Unlike the base, ``_step_count`` is not incremented, as in torch.)
+
+        Hint: ``math.log(x, base)``.
+        """
+        ### BEGIN SOLUTION
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            check_real("epoch", epoch)
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult**n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        groups = self.optimizer.param_groups
+        for group, lr in zip(groups, self.get_lr(), strict=True):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in groups]
+        ### END SOLUTION

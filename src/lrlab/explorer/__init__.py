@@ -1,0 +1,9 @@
+"""Interactive explorer (ipywidgets + matplotlib Agg): ``explore``, ``compare``, ``warmup_composer``, ``app``."""
+
+from .app import app
+from .compare import compare
+from .panel import explore
+from .plateau import synthetic_metric
+from .warmup import warmup_composer
+
+__all__ = ["app", "compare", "explore", "synthetic_metric", "warmup_composer"]

@@ -1,0 +1,162 @@
+"""One reusable Agg figure for the explorer panels: LR axes, optional momentum axes, pooled Line2D objects.
+
+Redraws update line data in place (decimated to the axes' pixel width), set limits directly and encode
+PNG bytes from the Agg buffer with fast zlib settings, so a 100,000-step schedule redraws in tens of ms.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from PIL import Image
+
+from lrlab.plots import decimate
+
+_WITH_MOM = ((0.11, 0.40, 0.86, 0.53), (0.11, 0.09, 0.86, 0.22))
+_NO_MOM = (0.11, 0.12, 0.86, 0.81)
+
+
+@dataclass
+class Curve:
+    """One line to draw: values against step 0..len-1 (``style``: matplotlib line kwargs)."""
+
+    label: str
+    y: np.ndarray
+    color: str | None = None
+    ls: str = "-"
+    lw: float = 1.6
+
+
+class LiveFigure:
+    """A figure whose lines, limits, scale and first-difference marker are updated in place."""
+
+    def __init__(self, width_in: float = 8.0, height_in: float = 4.4, dpi: int = 90) -> None:
+        self.fig = Figure(figsize=(width_in, height_in), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes(_NO_MOM)
+        self.ax_mom = self.fig.add_axes(_WITH_MOM[1], sharex=self.ax)
+        self.ax_mom.set_visible(False)
+        self.ax.set_ylabel("learning rate")
+        self.ax_mom.set_ylabel("momentum")
+        self.ax_mom.set_xlabel("step")
+        self.ax.set_xlabel("step")
+        self._pool: dict[str, list[Line2D]] = {"lr": [], "mom": []}
+        self.marker = self.ax.axvline(0, color="crimson", ls=":", lw=1.3, visible=False)
+        self.marker_mom = self.ax_mom.axvline(0, color="crimson", ls=":", lw=1.3, visible=False)
+        self.marker_text = self.ax.text(0, 1.0, "", transform=self.ax.get_xaxis_transform(), color="crimson",
+                                        fontsize="small", va="top", ha="left", visible=False)
+        self.legend = None
+        self.log = False
+        self.png: bytes = b""
+
+    @property
+    def width_px(self) -> int:
+        """Pixel width of the LR axes (the decimation target)."""
+        return max(50, int(self.fig.get_figwidth() * self.fig.dpi * _NO_MOM[2]))
+
+    def _lines(self, key: str, n: int) -> list[Line2D]:
+        ax = self.ax if key == "lr" else self.ax_mom
+        pool = self._pool[key]
+        while len(pool) < n:
+            (line,) = ax.plot([], [])
+            pool.append(line)
+        for line in pool[n:]:
+            line.set_visible(False)
+            line.set_label("_hidden")
+        return pool[:n]
+
+    def _draw_curves(self, key: str, curves: Sequence[Curve]) -> list[np.ndarray]:
+        values = []
+        for line, c in zip(self._lines(key, len(curves)), curves, strict=True):
+            y = np.asarray(c.y, dtype=float)
+            xd, yd = decimate(np.arange(y.size, dtype=float), y, self.width_px)
+            line.set_data(xd, yd)
+            line.set(visible=True, label=c.label, ls=c.ls, lw=c.lw)
+            if c.color is not None:
+                line.set_color(c.color)
+            values.append(yd)
+        return values
+
+    def line_data(self, key: str = "lr") -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Visible lines of ``key`` ("lr" or "mom") as {label: (x, y)} (decimated data, as drawn)."""
+        out = {}
+        for line in self._pool[key]:
+            if line.get_visible():
+                x, y = line.get_data()
+                out[line.get_label()] = (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        return out
+
+    def update(self, steps: int, lr: Sequence[Curve], mom: Sequence[Curve] = (), *, log: bool = False,
+               mark: int | None = None, mark_text: str = "", title: str = "",
+               lower_label: str = "momentum") -> None:
+        """Set all curves, limits, scale and marker; does not render (call ``render``)."""
+        with_mom = bool(mom)
+        if self.ax_mom.get_ylabel() != lower_label:
+            self.ax_mom.set_ylabel(lower_label)
+        self.ax.set_position(_WITH_MOM[0] if with_mom else _NO_MOM)
+        self.ax_mom.set_visible(with_mom)
+        self.ax.xaxis.set_tick_params(labelbottom=not with_mom)
+        self.ax.set_xlabel("" if with_mom else "step")
+        ys = self._draw_curves("lr", lr)
+        ms = self._draw_curves("mom", mom) if with_mom else []
+        if not with_mom:
+            self._lines("mom", 0)
+        xmax = max(1, steps - 1)
+        self.ax.set_xlim(0, xmax)
+        if log != self.log:
+            self.ax.set_yscale("log" if log else "linear")
+            self.log = log
+        self.ax.set_ylim(*_limits(ys, log))
+        if with_mom:
+            self.ax_mom.set_ylim(*_limits(ms, False, floor_zero=False))
+        show = mark is not None
+        for artist in (self.marker, self.marker_mom, self.marker_text):
+            artist.set_visible(show and (artist is not self.marker_mom or with_mom))
+        if show:
+            self.marker.set_xdata([mark, mark])
+            self.marker_mom.set_xdata([mark, mark])
+            self.marker_text.set_x(mark)
+            self.marker_text.set_text(" " + mark_text)
+            self.marker_text.set_ha("right" if mark > 0.6 * xmax else "left")
+        self.ax.set_title(title, fontsize="medium")
+        handles = [ln for ln in self._pool["lr"] if ln.get_visible()]
+        if self.legend is not None:
+            self.legend.remove()
+        self.legend = self.ax.legend(handles=handles, loc="upper right", fontsize="small") if handles else None
+
+    def render(self) -> bytes:
+        """Draw with Agg and return PNG bytes (also kept in ``self.png``)."""
+        self.canvas.draw()
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba()).convert("RGB")
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=1)
+        self.png = buf.getvalue()
+        return self.png
+
+
+def _limits(arrays: Sequence[np.ndarray], log: bool, floor_zero: bool = True) -> tuple[float, float]:
+    """y-limits covering the finite values (log: positive values only), with a small margin."""
+    finite = [a[np.isfinite(a) & ((a > 0) if log else True)] for a in arrays]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return (1e-3, 1.0) if log else (0.0, 1.0)
+    lo = min(float(a.min()) for a in finite)
+    hi = max(float(a.max()) for a in finite)
+    if log:
+        if hi <= lo:
+            return lo / 2, hi * 2
+        return lo / 1.3, hi * 1.3
+    if floor_zero and lo >= 0:
+        lo = 0.0
+    span = hi - lo
+    if span <= 0:
+        pad = abs(hi) * 0.1 or 0.1
+        return lo - pad, hi + pad
+    return lo - (0.0 if floor_zero and lo == 0 else 0.05 * span), hi + 0.05 * span

@@ -1,0 +1,125 @@
+"""Compare one scenario's learner result with torch's: first differing step, or the exception mismatch.
+
+Values match when ``|got - expected| <= atol + rtol*|expected|`` with ``rtol=1e-9`` and ``atol=1e-12*lr0``
+(lr0 = the group's initial LR; 1e-12 for momentum). NaN matches NaN. An expected exception matches when the
+learner raised at the same step an exception whose class hierarchy contains torch's exception type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lrlab.grading.spec import ATOL_PER_LR0, RTOL
+
+FORGERY_TYPE = "lrlab.grading.runner.ForgeryError"
+
+
+@dataclass
+class Mismatch:
+    """Why a scenario failed."""
+
+    reason: str
+    step: int | None = None
+    group: int | None = None
+    expected: Any = None
+    got: Any = None
+
+
+class MalformedResult(ValueError):
+    """The child's result does not have the expected shape."""
+
+
+def decode(text: Any, n: int, groups: int) -> np.ndarray:
+    """base64 float64 text -> array of shape (n, groups)."""
+    if not isinstance(text, str):
+        raise MalformedResult("trajectory is not text")
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise MalformedResult(f"trajectory is not base64: {exc}") from None
+    if len(raw) != 8 * n * groups:
+        raise MalformedResult(f"trajectory has {len(raw) // 8} values, expected {n * groups}")
+    return np.frombuffer(raw, dtype=np.float64).reshape(n, groups)
+
+
+def _short_type(error: dict[str, Any]) -> str:
+    types = error.get("types") or ["?"]
+    return str(types[0]).removeprefix("builtins.")
+
+
+def describe_error(error: dict[str, Any]) -> str:
+    """``raised ValueError: msg``, or ``not implemented yet: msg`` for NotImplementedError."""
+    kind = _short_type(error)
+    message = str(error.get("message", ""))
+    if "builtins.NotImplementedError" in (error.get("types") or []):
+        return f"not implemented yet ({message})" if message else "not implemented yet"
+    if kind == FORGERY_TYPE:
+        return message
+    return f"raised {kind}: {message}" if message else f"raised {kind}"
+
+
+def _first_mismatch(exp: np.ndarray, got: np.ndarray, atol: np.ndarray) -> tuple[int, int] | None:
+    close = np.isclose(got, exp, rtol=RTOL, atol=0.0, equal_nan=True) | (np.abs(got - exp) <= atol)
+    bad = np.argwhere(~close)
+    if len(bad) == 0:
+        return None
+    return int(bad[0][0]), int(bad[0][1])
+
+
+def compare(spec: dict[str, Any], expected: dict[str, Any], got: Any) -> Mismatch | None:
+    """None when ``got`` (the learner's result) matches ``expected`` (torch's) for scenario ``spec``."""
+    if not isinstance(got, dict):
+        return Mismatch("malformed result from the child process")
+    groups = len(spec["groups"])
+    n_exp = expected["n"]
+    try:
+        n_got = int(got["n"])
+        if not 0 <= n_got <= spec["steps"]:
+            raise MalformedResult("record count out of range")
+        got_error = got.get("error")
+        if got_error is not None and not isinstance(got_error, dict):
+            raise MalformedResult("error is not a dict")
+        exp_lr = decode(expected["lr"], n_exp, groups)
+        got_lr = decode(got["lr"], n_got, groups)
+        exp_mom = decode(expected["mom"], n_exp, groups) if expected["mom"] is not None else None
+        got_mom = decode(got["mom"], n_got, groups) if exp_mom is not None else None
+    except (KeyError, TypeError, ValueError) as exc:
+        return Mismatch(f"malformed result from the child process ({exc})")
+    exp_error = expected["error"]
+    if got_error and FORGERY_TYPE in (got_error.get("types") or []):
+        return Mismatch(describe_error(got_error), step=got_error.get("at"))
+
+    n = min(n_exp, n_got)
+    lr0 = np.abs(np.asarray(spec["groups"], dtype=np.float64))
+    where = _first_mismatch(exp_lr[:n], got_lr[:n], ATOL_PER_LR0 * lr0)
+    if where is not None:
+        t, g = where
+        return Mismatch("lr differs", t, g, float(exp_lr[t, g]), float(got_lr[t, g]))
+    if exp_mom is not None and got_mom is not None:
+        where = _first_mismatch(exp_mom[:n], got_mom[:n], np.full(groups, ATOL_PER_LR0))
+        if where is not None:
+            t, g = where
+            what = "betas[0]" if spec["opt"] == "adam" else "momentum"
+            return Mismatch(f"{what} differs", t, g, float(exp_mom[t, g]), float(got_mom[t, g]))
+
+    if exp_error:
+        want = exp_error["types"][0]
+        if not got_error:
+            return Mismatch(f"expected {_short_type(exp_error)} ({exp_error['message'][:80]}), got no exception",
+                            step=exp_error["at"])
+        if want not in (got_error.get("types") or []):
+            return Mismatch(f"expected {_short_type(exp_error)}, {describe_error(got_error)}", step=got_error.get("at"))
+        if got_error.get("at") != exp_error["at"]:
+            return Mismatch(f"expected {_short_type(exp_error)} at step {exp_error['at']}, raised at step "
+                            f"{got_error.get('at')}", step=got_error.get("at"))
+        return None
+    if got_error:
+        return Mismatch(describe_error(got_error), step=got_error.get("at"))
+    if n_got != n_exp:
+        return Mismatch(f"recorded {n_got} values, expected {n_exp}", step=n)
+    return None

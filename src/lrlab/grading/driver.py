@@ -1,0 +1,175 @@
+"""Run one grading scenario against a set of scheduler classes and record the trajectories.
+
+The same code runs torch's classes (the oracle, in the grading process) and the learner's classes (in the
+sandboxed child), so both sides build identical optimizers and step identically. A record holds, for index
+t = 0..steps-1, every param group's ``lr`` (and momentum, i.e. ``momentum`` or ``betas[0]``) after t calls to
+``step()``; ``get_last_lr()`` must equal the groups' LRs at every step. Any exception stops the run and is
+recorded with the index at which it happened and its class hierarchy (so a subclass of the expected type
+counts as the same type).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import math
+from array import array
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+
+def _warmup_decay(epoch: int) -> float:
+    """min(1, (e+1)/10) * 0.95^max(0, e-10)"""
+    return min(1.0, (epoch + 1) / 10) * 0.95 ** max(0, epoch - 10)
+
+
+def _inv_sqrt(epoch: int) -> float:
+    """1/sqrt(max(1, e))"""
+    return 1.0 / math.sqrt(max(1, epoch))
+
+
+def _cos_wave(epoch: int) -> float:
+    """(1 + cos(pi * (e mod 50) / 50)) / 2"""
+    return 0.5 * (1.0 + math.cos(math.pi * (epoch % 50) / 50))
+
+
+def _linear_down(epoch: int) -> float:
+    """max(0, 1 - e/20000)"""
+    return max(0.0, 1.0 - epoch / 20_000)
+
+
+def _half_per_cycle(x: float) -> float:
+    """1 / 2^(x-1) (CyclicLR scale_fn on the cycle number)"""
+    return 1.0 / (2.0 ** (x - 1))
+
+
+def _slow_decay(x: float) -> float:
+    """0.995^x (CyclicLR scale_fn on the iteration count)"""
+    return 0.995**x
+
+
+FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "warmup_decay": _warmup_decay,
+    "inv_sqrt": _inv_sqrt,
+    "cos_wave": _cos_wave,
+    "linear_down": _linear_down,
+    "half_per_cycle": _half_per_cycle,
+    "slow_decay": _slow_decay,
+}
+
+
+class LastLrMismatch(Exception):
+    """``get_last_lr()`` disagrees with the optimizer's param groups."""
+
+
+def make_optimizer(spec: dict[str, Any]) -> Any:
+    """The scenario's optimizer: one 1-element parameter per group, each with its own LR."""
+    kind = spec["opt"]
+    if kind == "none":
+        return "not an optimizer"
+    lrs = spec["groups"]
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
+    if kind == "sgd":
+        return torch.optim.SGD(groups, lr=lrs[0], momentum=spec["momentum"])
+    if kind == "adam":
+        return torch.optim.Adam(groups, lr=lrs[0], betas=(spec["momentum"], 0.999))
+    if kind == "adagrad":
+        return torch.optim.Adagrad(groups, lr=lrs[0])
+    raise ValueError(f"opt must be sgd, adam, adagrad or none, got {kind!r}")
+
+
+def _resolve(value: Any, classes: Callable[[str], type], opt: Any, spec: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        if "$fn" in value:
+            return FUNCTIONS[value["$fn"]]
+        if "$optimizer" in value:
+            return opt
+        if "$sched" in value:
+            sub = value["$sched"]
+            target = make_optimizer({**spec, "opt": "sgd"}) if sub.get("other_opt") else opt
+            kwargs = _resolve(sub["kwargs"], classes, target, spec)
+            return classes(sub["sched"])(target, **kwargs)
+        return {k: _resolve(v, classes, opt, spec) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, classes, opt, spec) for v in value]
+    return value
+
+
+def _construct(spec: dict[str, Any], classes: Callable[[str], type], opt: Any) -> Any:
+    kwargs = _resolve(spec["kwargs"], classes, opt, spec)
+    cls = classes(spec["sched"])
+    if spec["call"] == "kwargs_only":
+        return cls(**kwargs)
+    return cls(opt, **kwargs)
+
+
+def _momentum_of(group: dict[str, Any]) -> float:
+    return float(group["betas"][0]) if "betas" in group else float(group["momentum"])
+
+
+def _error_info(exc: BaseException, at: int) -> dict[str, Any]:
+    types = [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__]
+    try:
+        message = str(exc)
+    except Exception:  # a learner's exception whose __str__ fails
+        message = "<unprintable>"
+    return {"types": types, "message": message[:500], "at": at}
+
+
+def encode(values: array) -> str:
+    """float64 values -> base64 text (exact, compact)."""
+    return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def run_scenario(spec: dict[str, Any], classes: Callable[[str], type]) -> dict[str, Any]:
+    """Run ``spec`` with the classes ``classes(name)`` returns; return the encoded trajectories.
+
+    Result: ``{"n": records, "groups": G, "lr": b64 float64[n*G], "mom": b64 or None, "error": None or
+    {"types": [qualified names of the exception's MRO], "message": str, "at": index}}``.
+    """
+    n_groups = len(spec["groups"])
+    lrs: array = array("d")
+    moms: array = array("d")
+    track = spec["track_momentum"]
+    metrics = spec["metrics"]
+    n = 0
+    error = None
+    try:
+        opt = make_optimizer(spec)
+        sched = _construct(spec, classes, opt)
+        for t in range(spec["steps"]):
+            if t > 0:
+                if metrics is not None:
+                    sched.step(metrics[t - 1])
+                else:
+                    sched.step()
+            groups = opt.param_groups
+            row = [float(g["lr"]) for g in groups]
+            last = [float(v) for v in sched.get_last_lr()]
+            if last != row:
+                raise LastLrMismatch(f"get_last_lr() returned {last} but the optimizer's LRs are {row}")
+            lrs.extend(row)
+            if track:
+                moms.extend(_momentum_of(g) for g in groups)
+            n = t + 1
+            if t == spec["resume_at"]:
+                state = copy.deepcopy(sched.state_dict())
+                opt_state = copy.deepcopy(opt.state_dict())
+                opt = make_optimizer(spec)
+                sched = _construct(spec, classes, opt)
+                opt.load_state_dict(opt_state)
+                sched.load_state_dict(state)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the learner are results too
+        error = _error_info(exc, n)
+    if len(lrs) != n * n_groups:  # a group count that changed mid-run
+        error = error or {"types": ["builtins.ValueError"], "message": "param group count changed", "at": n}
+        del lrs[n * n_groups:]
+    return {
+        "n": n,
+        "groups": n_groups,
+        "lr": encode(lrs),
+        "mom": encode(moms[: n * n_groups]) if track else None,
+        "error": error,
+    }

@@ -1,0 +1,27 @@
+"""torch's expected values for every scenario, computed in the grading process (never the learner's)."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from typing import Any
+
+from lrlab.grading.driver import run_scenario
+from lrlab.grading.spec import checks_for
+
+
+def torch_class(name: str) -> type:
+    """torch.optim.lr_scheduler's class ``name``."""
+    from torch.optim import lr_scheduler
+
+    return getattr(lr_scheduler, name)
+
+
+@lru_cache(maxsize=None)
+def expected(name: str) -> tuple[tuple[dict[str, Any], ...], ...]:
+    """Per check of ``name``, torch's result for each scenario (cached for the process)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's step-order/deprecation warnings must not reach stderr
+        return tuple(
+            tuple(run_scenario(sc, torch_class) for sc in check.scenarios) for check in checks_for(name)
+        )

@@ -1,0 +1,142 @@
+"""Grading results: per check, per scheduler, and the whole report (table and JSON)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CheckResult:
+    """One check: ``points`` of ``max_points``; when failed, where (step, group) and why."""
+
+    name: str
+    description: str
+    points: int
+    max_points: int
+    passed: bool
+    reason: str = ""
+    step: int | None = None
+    group: int | None = None
+    expected: Any = None
+    got: Any = None
+
+    def describe(self) -> str:
+        """One line: ``name: reason at step t (group g): expected X, got Y``."""
+        if self.passed:
+            return f"{self.name}: ok"
+        where = ""
+        if self.step is not None:
+            where = f" at step {self.step}" + (f" (group {self.group})" if self.group is not None else "")
+        values = ""
+        if self.expected is not None or self.got is not None:
+            values = f": expected {_fmt(self.expected)}, got {_fmt(self.got)}"
+        return f"{self.name}: {self.reason}{where}{values}"
+
+
+@dataclass
+class SchedulerResult:
+    """A scheduler's score: the sum of its passed checks (0 when forged, crashed at import, ...)."""
+
+    name: str
+    points: int
+    max_points: int
+    checks: list[CheckResult] = field(default_factory=list)
+    reason: str = ""  # scheduler-wide reason (forgery, import failure, timeout), empty if none
+    seconds: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True when every check passed."""
+        return self.points == self.max_points
+
+    @property
+    def first_failure(self) -> CheckResult | None:
+        """The first failed check, or None."""
+        return next((c for c in self.checks if not c.passed), None)
+
+    def summary(self) -> str:
+        """Why points were lost, in one line ("ok" when none were)."""
+        if self.reason:
+            return self.reason
+        failure = self.first_failure
+        return failure.describe() if failure else "ok"
+
+    def format(self) -> str:
+        """A short readable report for a notebook cell."""
+        lines = [f"{self.name}: {self.points}/{self.max_points} points"]
+        if self.reason:
+            lines.append(f"  {self.reason}")
+        for check in self.checks:
+            mark = "PASS" if check.passed else "FAIL"
+            text = f"{check.name} ({check.description})" if check.passed else check.describe()
+            lines.append(f"  [{mark}] {check.points}/{check.max_points}  {text}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict."""
+        data = asdict(self)
+        data["passed"] = self.passed
+        data["checks"] = [_jsonable(asdict(c)) for c in self.checks]
+        return data
+
+
+@dataclass
+class GradeReport:
+    """All graded schedulers of one package."""
+
+    path: str
+    results: dict[str, SchedulerResult]
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        """Sum of the schedulers' points."""
+        return sum(r.points for r in self.results.values())
+
+    @property
+    def max_total(self) -> int:
+        """Sum of the graded schedulers' maximum points (100 for a full grading)."""
+        return sum(r.max_points for r in self.results.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict: path, total, max_total, notes, seconds and every scheduler's result."""
+        return {
+            "path": self.path,
+            "total": self.total,
+            "max_total": self.max_total,
+            "notes": list(self.notes),
+            "seconds": round(self.seconds, 3),
+            "results": {name: r.to_dict() for name, r in self.results.items()},
+        }
+
+    def to_json(self) -> str:
+        """``to_dict`` as JSON text."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    def format_table(self) -> str:
+        """Scheduler, points and the first failing check (step, expected, got); last line ``TOTAL: p/max``."""
+        width = max([len("scheduler")] + [len(n) for n in self.results])
+        lines = [f"{'scheduler':<{width}}  points  first failing check", f"{'-' * width}  ------  {'-' * 40}"]
+        for name, result in self.results.items():
+            score = f"{result.points}/{result.max_points}"
+            lines.append(f"{name:<{width}}  {score:>6}  {result.summary()}")
+        lines.extend(f"note: {note}" for note in self.notes)
+        lines.append(f"TOTAL: {self.total}/{self.max_total}")
+        return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    return str(value)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    for key in ("expected", "got"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, (int, float, str, bool)):
+            data[key] = str(value)
+    return data

@@ -1,0 +1,534 @@
+"""What is graded: the checks of each scheduler, their points, and the scenarios each check runs.
+
+A *scenario* is plain JSON-able data (so it crosses the process boundary unchanged): the scheduler's class name,
+its constructor keyword arguments, the optimizer (``sgd``/``adam``/``adagrad`` and one LR per param group),
+how many values to record, and optionally a metric sequence (ReduceLROnPlateau) or a step at which to resume
+from ``state_dict``. Callables are named (``{"$fn": "warmup_decay"}``, see ``lrlab.grading.driver.FUNCTIONS``)
+and child schedulers are nested (``{"$sched": {...}}``) so that SequentialLR/ChainedScheduler are built from
+the graded package's own classes. Random configurations are drawn from ``random.Random(seed)``, so both sides
+see identical scenarios and every run grades the same thing.
+
+A check is worth its points when every one of its scenarios matches torch (index t = the value after t calls
+to ``step()``; ``|got - expected| <= atol + rtol*|expected|`` with ``rtol=1e-9``, ``atol=1e-12*lr0``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+RTOL = 1e-9
+ATOL_PER_LR0 = 1e-12
+LONG = 10_000  # steps in the long-horizon checks
+
+SCHEDULER_POINTS: dict[str, int] = {
+    "StepLR": 6,
+    "MultiStepLR": 6,
+    "ExponentialLR": 5,
+    "CosineAnnealingLR": 8,
+    "CosineAnnealingWarmRestarts": 9,
+    "CyclicLR": 13,
+    "OneCycleLR": 13,
+    "LinearLR": 7,
+    "LambdaLR": 6,
+    "SequentialLR": 8,
+    "ChainedScheduler": 7,
+    "ReduceLROnPlateau": 12,
+}
+
+# Module of the ``schedulers`` package that defines each class (architecture.md).
+MODULE_OF: dict[str, str] = {
+    "LRScheduler": "base",
+    "StepLR": "step",
+    "MultiStepLR": "step",
+    "ExponentialLR": "exponential",
+    "CosineAnnealingLR": "cosine",
+    "CosineAnnealingWarmRestarts": "cosine",
+    "CyclicLR": "cyclic",
+    "OneCycleLR": "one_cycle",
+    "LinearLR": "linear",
+    "LambdaLR": "lambda_lr",
+    "SequentialLR": "composite",
+    "ChainedScheduler": "composite",
+    "ReduceLROnPlateau": "plateau",
+}
+
+SCHEDULERS: tuple[str, ...] = tuple(SCHEDULER_POINTS)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check: ``points`` if all ``scenarios`` match torch, else 0."""
+
+    name: str
+    points: int
+    description: str
+    scenarios: tuple[dict[str, Any], ...] = field(repr=False)
+
+
+def scenario(
+    sched: str,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    groups: tuple[float, ...] | list[float] = (0.1, 0.02, 0.5),
+    opt: str = "sgd",
+    momentum: float = 0.9,
+    steps: int = 60,
+    resume_at: int | None = None,
+    metrics: list[float] | None = None,
+    track_momentum: bool = False,
+    call: str = "opt_first",
+) -> dict[str, Any]:
+    """Build one scenario dict (see the module docstring)."""
+    if opt not in ("sgd", "adam", "adagrad", "none"):
+        raise ValueError(f"opt must be one of sgd, adam, adagrad, none; got {opt!r}")
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    if resume_at is not None and not 0 <= resume_at < steps - 1:
+        raise ValueError(f"resume_at must be in [0, steps-1), got {resume_at}")
+    return {
+        "sched": sched,
+        "kwargs": kwargs or {},
+        "groups": [float(g) for g in groups],
+        "opt": opt,
+        "momentum": momentum,
+        "steps": steps,
+        "resume_at": resume_at,
+        "metrics": metrics,
+        "track_momentum": track_momentum,
+        "call": call,
+    }
+
+
+def child(sched: str, other_opt: bool = False, **kwargs: Any) -> dict[str, Any]:
+    """A child scheduler built (from the graded package) on the scenario's optimizer, or on another one."""
+    return {"$sched": {"sched": sched, "kwargs": kwargs, "other_opt": other_opt}}
+
+
+def fn(name: str) -> dict[str, str]:
+    """A named callable from ``lrlab.grading.driver.FUNCTIONS``."""
+    return {"$fn": name}
+
+
+def _rng(name: str, salt: str = "") -> random.Random:
+    return random.Random(zlib.crc32(f"lrlab-grading/{name}/{salt}".encode()))
+
+
+def _loguniform(rng: random.Random, lo: float, hi: float) -> float:
+    return math.exp(rng.uniform(math.log(lo), math.log(hi)))
+
+
+def _random_groups(rng: random.Random, n_max: int = 3) -> list[float]:
+    return [_loguniform(rng, 1e-4, 1.0) for _ in range(rng.randint(1, n_max))]
+
+
+def _metrics(rng: random.Random, n: int, mode: str = "min") -> list[float]:
+    """A noisy loss curve that decays and then plateaus (rounded, so ties happen), negated for ``max``."""
+    scale, floor, noise = rng.uniform(1.0, 3.0), rng.uniform(0.05, 0.3), rng.uniform(0.0, 0.02)
+    tau = rng.uniform(10, 60)
+    values = [round(max(floor, scale * math.exp(-t / tau)) + rng.gauss(0.0, noise), 3) for t in range(n)]
+    return [-v for v in values] if mode == "max" else values
+
+
+BAD_OPT = {"opt": "none"}  # a non-Optimizer first argument: torch raises TypeError
+
+
+def _checks_step() -> list[Check]:
+    rng = _rng("StepLR")
+    grid = [scenario("StepLR", {"step_size": s, "gamma": g}) for s in (1, 3, 10) for g in (0.1, 0.5, 0.95)]
+    rand = [
+        scenario("StepLR", {"step_size": rng.randint(1, 40), "gamma": rng.uniform(0.05, 0.99)},
+                 groups=_random_groups(rng), opt=rng.choice(["sgd", "adam"]), steps=300)
+        for _ in range(6)
+    ]
+    return [
+        Check("grid", 2, "step_size x gamma grid, 3 param groups", tuple(grid)),
+        Check("random", 1, "seeded random configurations", tuple(rand)),
+        Check("long", 1, f"{LONG} steps", (scenario("StepLR", {"step_size": 400, "gamma": 0.8}, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario("StepLR", {"step_size": 7, "gamma": 0.5}, opt="adam", steps=60, resume_at=23),)),
+        Check("bad_input", 1, "non-optimizer argument raises TypeError",
+              (scenario("StepLR", {"step_size": 3}, **BAD_OPT),)),
+    ]
+
+
+def _checks_multistep() -> list[Check]:
+    rng = _rng("MultiStepLR")
+    grid = [
+        scenario("MultiStepLR", {"milestones": m, "gamma": g})
+        for m in ([5], [2, 5, 9], [3, 3, 7], [0, 4], [9, 2]) for g in (0.1, 0.5)
+    ]
+    rand = []
+    for _ in range(6):
+        ms = sorted(rng.sample(range(1, 280), rng.randint(1, 6)))
+        rand.append(scenario("MultiStepLR", {"milestones": ms, "gamma": rng.uniform(0.05, 0.99)},
+                             groups=_random_groups(rng), steps=300))
+    return [
+        Check("grid", 2, "milestones (repeated, unsorted, at 0) x gamma", tuple(grid)),
+        Check("random", 1, "seeded random milestones", tuple(rand)),
+        Check("long", 1, f"{LONG} steps",
+              (scenario("MultiStepLR", {"milestones": [1000, 3000, 7000, 9999], "gamma": 0.3}, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario("MultiStepLR", {"milestones": [10, 20, 20, 35], "gamma": 0.5}, steps=50, resume_at=15),)),
+        Check("bad_input", 1, "non-optimizer argument raises TypeError",
+              (scenario("MultiStepLR", {"milestones": [3]}, **BAD_OPT),)),
+    ]
+
+
+def _checks_exponential() -> list[Check]:
+    rng = _rng("ExponentialLR")
+    grid = [scenario("ExponentialLR", {"gamma": g}) for g in (0.5, 0.9, 0.999, 1.0)]
+    rand = [scenario("ExponentialLR", {"gamma": rng.uniform(0.9, 1.0)}, groups=_random_groups(rng), steps=300,
+                     opt=rng.choice(["sgd", "adam"])) for _ in range(5)]
+    return [
+        Check("grid", 1, "gamma grid, 3 param groups", tuple(grid)),
+        Check("random", 1, "seeded random configurations", tuple(rand)),
+        Check("long", 1, f"{LONG} steps", (scenario("ExponentialLR", {"gamma": 0.9993}, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario("ExponentialLR", {"gamma": 0.9}, steps=40, resume_at=17),)),
+        Check("bad_input", 1, "non-optimizer argument raises TypeError",
+              (scenario("ExponentialLR", {"gamma": 0.9}, **BAD_OPT),)),
+    ]
+
+
+def _checks_cosine() -> list[Check]:
+    rng = _rng("CosineAnnealingLR")
+    grid = [scenario("CosineAnnealingLR", {"T_max": t, "eta_min": e}, steps=160)
+            for t in (1, 5, 50) for e in (0.0, 0.001)]
+    rand = [scenario("CosineAnnealingLR", {"T_max": rng.randint(1, 200), "eta_min": rng.choice([0.0, 1e-5, 1e-3])},
+                     groups=_random_groups(rng), steps=500) for _ in range(6)]
+    return [
+        Check("grid", 2, "T_max x eta_min, past T_max (periodic)", tuple(grid)),
+        Check("random", 2, "seeded random configurations", tuple(rand)),
+        Check("long", 2, f"{LONG} steps, short and long periods", (
+            scenario("CosineAnnealingLR", {"T_max": 100}, steps=LONG),
+            scenario("CosineAnnealingLR", {"T_max": LONG, "eta_min": 1e-4}, steps=LONG),
+        )),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario("CosineAnnealingLR", {"T_max": 30, "eta_min": 0.001}, steps=80, resume_at=41),)),
+        Check("bad_input", 1, "non-optimizer argument raises TypeError",
+              (scenario("CosineAnnealingLR", {"T_max": 10}, **BAD_OPT),)),
+    ]
+
+
+def _checks_warm_restarts() -> list[Check]:
+    name = "CosineAnnealingWarmRestarts"
+    rng = _rng(name)
+    grid = [scenario(name, {"T_0": t0, "T_mult": tm, "eta_min": e}, steps=200)
+            for t0 in (1, 3, 10) for tm in (1, 2) for e in (0.0, 0.01)]
+    rand = [scenario(name, {"T_0": rng.randint(1, 50), "T_mult": rng.randint(1, 3), "eta_min": rng.choice([0.0, 1e-4])},
+                     groups=_random_groups(rng), steps=500) for _ in range(6)]
+    bad = [scenario(name, kw, steps=3) for kw in ({"T_0": 0}, {"T_0": 2.5}, {"T_0": 5, "T_mult": 0},
+                                                   {"T_0": 5, "T_mult": 1.5})]
+    return [
+        Check("grid", 3, "T_0 x T_mult x eta_min", tuple(grid)),
+        Check("random", 2, "seeded random configurations", tuple(rand)),
+        Check("long", 2, f"{LONG} steps", (
+            scenario(name, {"T_0": 10, "T_mult": 2}, steps=LONG),
+            scenario(name, {"T_0": 7, "eta_min": 1e-3}, steps=LONG),
+        )),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario(name, {"T_0": 4, "T_mult": 2}, steps=60, resume_at=13),)),
+        Check("bad_input", 1, "T_0 / T_mult not positive integers raise ValueError", tuple(bad)),
+    ]
+
+
+def _cyclic(kwargs: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    base = {"base_lr": [0.01, 0.002, 0.05], "max_lr": [0.1, 0.02, 0.5]}
+    return scenario("CyclicLR", {**base, **kwargs}, **kw)
+
+
+def _checks_cyclic() -> list[Check]:
+    rng = _rng("CyclicLR")
+    tri = [_cyclic({"step_size_up": up, "step_size_down": down}, steps=100)
+           for up in (1, 5, 20) for down in (None, 7)]
+    modes = [
+        _cyclic({"step_size_up": 4, "mode": "triangular2"}, steps=100),
+        _cyclic({"step_size_up": 5, "step_size_down": 3, "mode": "exp_range", "gamma": 0.99}, steps=100),
+        _cyclic({"step_size_up": 6, "scale_fn": fn("half_per_cycle"), "scale_mode": "cycle"}, steps=100),
+        _cyclic({"step_size_up": 6, "scale_fn": fn("slow_decay"), "scale_mode": "iterations"}, steps=100),
+        scenario("CyclicLR", {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 3}, steps=40),
+    ]
+    mom = [
+        _cyclic({"step_size_up": 5, "step_size_down": 3}, steps=60, track_momentum=True),
+        _cyclic({"step_size_up": 4, "base_momentum": [0.7, 0.8, 0.85], "max_momentum": 0.95,
+                 "mode": "triangular2"}, steps=60, track_momentum=True),
+        _cyclic({"step_size_up": 4, "cycle_momentum": False}, steps=30, momentum=0.5, track_momentum=True),
+    ]
+    adam = [
+        _cyclic({"step_size_up": 5, "step_size_down": 3}, opt="adam", steps=60, track_momentum=True),
+        _cyclic({"step_size_up": 3, "base_momentum": 0.85, "max_momentum": 0.99, "mode": "exp_range",
+                 "gamma": 0.98}, opt="adam", steps=60, track_momentum=True),
+    ]
+    rand = []
+    for _ in range(5):
+        groups = _random_groups(rng)
+        mode = rng.choice(["triangular", "triangular2", "exp_range"])
+        rand.append(scenario("CyclicLR", {
+            "base_lr": [g / rng.uniform(3, 30) for g in groups], "max_lr": groups,
+            "step_size_up": rng.randint(1, 60), "step_size_down": rng.choice([None, rng.randint(1, 60)]),
+            "mode": mode, "gamma": rng.uniform(0.99, 1.0)}, groups=groups, opt=rng.choice(["sgd", "adam"]),
+            steps=400, track_momentum=True))
+    bad = [
+        _cyclic({}, steps=3, **BAD_OPT),
+        _cyclic({"mode": "zigzag"}, steps=3),
+        _cyclic({"base_lr": [0.01, 0.02]}, steps=3),
+        _cyclic({}, opt="adagrad", steps=3),
+    ]
+    return [
+        Check("triangular", 2, "triangular, step_size_up x step_size_down, per-group base/max", tuple(tri)),
+        Check("modes", 2, "triangular2, exp_range, custom scale_fn (cycle/iterations)", tuple(modes)),
+        Check("momentum_sgd", 2, "SGD momentum cycles inversely to the LR", tuple(mom)),
+        Check("adam_betas", 2, "Adam betas[0] cycles inversely to the LR", tuple(adam)),
+        Check("random", 2, "seeded random configurations", tuple(rand)),
+        Check("long", 1, f"{LONG} steps (triangular2)",
+              (_cyclic({"step_size_up": 500, "mode": "triangular2"}, steps=LONG, track_momentum=True),)),
+        Check("resume", 1, "resume from state_dict mid-run", (
+            _cyclic({"step_size_up": 5, "mode": "exp_range", "gamma": 0.99}, steps=50, resume_at=17,
+                    track_momentum=True),
+            _cyclic({"step_size_up": 6, "scale_fn": fn("half_per_cycle")}, steps=50, resume_at=20),
+        )),
+        Check("bad_input", 1, "bad optimizer/mode/lengths/no momentum raise like torch", tuple(bad)),
+    ]
+
+
+def _one_cycle(kwargs: dict[str, Any], total: int = 100, **kw: Any) -> dict[str, Any]:
+    kw.setdefault("steps", total + 1)  # total_steps calls to step() are allowed
+    return scenario("OneCycleLR", {"max_lr": [0.1, 0.02, 0.5], "total_steps": total, **kwargs}, **kw)
+
+
+def _checks_one_cycle() -> list[Check]:
+    rng = _rng("OneCycleLR")
+    grid = [_one_cycle({"anneal_strategy": a, "pct_start": p, "three_phase": tp})
+            for a in ("cos", "linear") for p in (0.3, 0.1) for tp in (False, True)]
+    mom = [
+        _one_cycle({}, track_momentum=True),
+        _one_cycle({"three_phase": True, "base_momentum": [0.8, 0.85, 0.9], "max_momentum": 0.97},
+                   track_momentum=True),
+        _one_cycle({"cycle_momentum": False}, total=30, momentum=0.5, track_momentum=True),
+    ]
+    adam = [_one_cycle({}, opt="adam", track_momentum=True),
+            _one_cycle({"anneal_strategy": "linear", "three_phase": True}, opt="adam", track_momentum=True)]
+    epochs = [scenario("OneCycleLR", {"max_lr": 0.3, "epochs": 7, "steps_per_epoch": 13, "div_factor": 10.0,
+                                      "final_div_factor": 100.0}, steps=92)]
+    rand = []
+    for _ in range(5):
+        groups = _random_groups(rng)
+        total = rng.randint(10, 400)
+        rand.append(_one_cycle({
+            "max_lr": [g * rng.uniform(1, 10) for g in groups], "pct_start": rng.uniform(0.05, 0.6),
+            "anneal_strategy": rng.choice(["cos", "linear"]), "three_phase": rng.random() < 0.3,
+            "div_factor": rng.uniform(5, 50), "final_div_factor": rng.uniform(10, 1e4)}, total=total,
+            groups=groups, opt=rng.choice(["sgd", "adam"]), track_momentum=True))
+    bad = [
+        _one_cycle({}, steps=3, **BAD_OPT),
+        _one_cycle({"total_steps": 0}, steps=3),
+        _one_cycle({"total_steps": None}, steps=3),
+        _one_cycle({"pct_start": 1}, steps=3),
+        _one_cycle({"anneal_strategy": "quadratic"}, steps=3),
+        _one_cycle({}, opt="adagrad", steps=3),
+    ]
+    return [
+        Check("grid", 2, "cos/linear x pct_start x three_phase, per-group max_lr", tuple(grid)),
+        Check("momentum_sgd", 2, "SGD momentum cycles inversely to the LR", tuple(mom)),
+        Check("adam_betas", 2, "Adam betas[0] cycles inversely to the LR", tuple(adam)),
+        Check("epochs", 1, "epochs x steps_per_epoch, div_factor, final_div_factor", tuple(epochs)),
+        Check("random", 2, "seeded random configurations", tuple(rand)),
+        Check("long", 1, f"{LONG} total steps", (_one_cycle({}, total=LONG, track_momentum=True),)),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (_one_cycle({"three_phase": True}, total=60, resume_at=25, track_momentum=True),)),
+        Check("step_limit", 1, "stepping past total_steps raises ValueError", (_one_cycle({}, total=20, steps=23),)),
+        Check("bad_input", 1, "bad optimizer/total_steps/pct_start/anneal_strategy raise like torch", tuple(bad)),
+    ]
+
+
+def _checks_linear() -> list[Check]:
+    rng = _rng("LinearLR")
+    grid = [scenario("LinearLR", {"start_factor": s, "end_factor": e, "total_iters": n}, steps=20)
+            for s in (1 / 3, 0.5, 1.0) for e in (1.0, 0.5, 0.0) for n in (1, 5)]
+    rand = [scenario("LinearLR", {"start_factor": rng.uniform(0.01, 1.0), "end_factor": rng.uniform(0.0, 1.0),
+                                  "total_iters": rng.randint(1, 200)}, groups=_random_groups(rng), steps=300)
+            for _ in range(6)]
+    bad = [scenario("LinearLR", kw, steps=3) for kw in ({"start_factor": 0.0}, {"start_factor": 1.5},
+                                                         {"end_factor": -0.1}, {"end_factor": 1.2})]
+    bad.append(scenario("LinearLR", {}, steps=3, **BAD_OPT))
+    return [
+        Check("grid", 2, "start_factor x end_factor x total_iters", tuple(grid)),
+        Check("random", 1, "seeded random configurations", tuple(rand)),
+        Check("long", 1, f"{LONG} steps",
+              (scenario("LinearLR", {"start_factor": 0.01, "end_factor": 1.0, "total_iters": 5000}, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario("LinearLR", {"start_factor": 0.1, "total_iters": 30}, steps=50, resume_at=12),)),
+        Check("bad_input", 2, "factors out of range raise ValueError, non-optimizer TypeError", tuple(bad)),
+    ]
+
+
+def _checks_lambda() -> list[Check]:
+    rng = _rng("LambdaLR")
+    names = ["warmup_decay", "inv_sqrt", "cos_wave", "linear_down"]
+    grid = [scenario("LambdaLR", {"lr_lambda": fn(n)}, steps=120) for n in names]
+    grid.append(scenario("LambdaLR", {"lr_lambda": [fn("warmup_decay"), fn("inv_sqrt"), fn("cos_wave")]}, steps=120))
+    rand = []
+    for _ in range(4):
+        groups = _random_groups(rng)
+        rand.append(scenario("LambdaLR", {"lr_lambda": [fn(rng.choice(names)) for _ in groups]}, groups=groups,
+                             steps=300))
+    return [
+        Check("grid", 2, "named lambdas, one per group", tuple(grid)),
+        Check("random", 1, "seeded random configurations", tuple(rand)),
+        Check("long", 1, f"{LONG} steps", (scenario("LambdaLR", {"lr_lambda": fn("linear_down")}, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run",
+              (scenario("LambdaLR", {"lr_lambda": fn("warmup_decay")}, steps=50, resume_at=20),)),
+        Check("bad_input", 1, "wrong number of lr_lambdas raises ValueError",
+              (scenario("LambdaLR", {"lr_lambda": [fn("inv_sqrt"), fn("inv_sqrt")]}, steps=3),)),
+    ]
+
+
+def _checks_sequential() -> list[Check]:
+    name = "SequentialLR"
+
+    def seq(children: list[dict[str, Any]], milestones: list[int], **kw: Any) -> dict[str, Any]:
+        return scenario(name, {"schedulers": children, "milestones": milestones}, **kw)
+
+    warm_cos = [child("LinearLR", start_factor=0.1, total_iters=5), child("CosineAnnealingLR", T_max=40)]
+    three = [child("ExponentialLR", gamma=0.9), child("StepLR", step_size=4, gamma=0.5),
+             child("MultiStepLR", milestones=[3, 6], gamma=0.3)]
+    basic = [
+        seq(warm_cos, [5], steps=60),
+        seq(three, [10, 25], steps=50),
+        seq([child("LinearLR", start_factor=0.5, total_iters=3), child("ExponentialLR", gamma=0.95)], [1], steps=30),
+    ]
+    bad = [
+        seq(warm_cos, [5, 10], steps=3),
+        seq([child("LinearLR"), child("ExponentialLR", other_opt=True, gamma=0.9)], [5], steps=3),
+        seq([], [], steps=3),
+    ]
+    return [
+        Check("basic", 3, "warmup then cosine; three phases; milestone at 1", tuple(basic)),
+        Check("long", 1, f"{LONG} steps", (seq([child("LinearLR", start_factor=0.01, total_iters=500),
+                                                 child("CosineAnnealingLR", T_max=9500, eta_min=1e-5)], [500],
+                                                steps=LONG),)),
+        Check("resume", 2, "resume from state_dict mid-run (before and after a milestone)", (
+            seq(warm_cos, [5], steps=40, resume_at=3),
+            seq(three, [10, 25], steps=50, resume_at=18),
+        )),
+        Check("bad_input", 2, "milestone count, mixed optimizers, no schedulers raise ValueError", tuple(bad)),
+    ]
+
+
+def _checks_chained() -> list[Check]:
+    name = "ChainedScheduler"
+
+    def chain(children: list[dict[str, Any]], with_opt: bool = False, **kw: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"schedulers": children}
+        if with_opt:
+            kwargs["optimizer"] = {"$optimizer": True}
+        return scenario(name, kwargs, call="kwargs_only", **kw)
+
+    exp_step = [child("ExponentialLR", gamma=0.97), child("StepLR", step_size=5, gamma=0.5)]
+    basic = [
+        chain(exp_step, steps=40),
+        chain([child("LinearLR", start_factor=0.2, total_iters=8), child("ExponentialLR", gamma=0.95)], with_opt=True,
+              steps=40),
+        chain([child("MultiStepLR", milestones=[7, 15], gamma=0.5), child("CosineAnnealingLR", T_max=12)], steps=50),
+    ]
+    bad = [chain([], steps=3), chain([child("LinearLR"), child("ExponentialLR", other_opt=True, gamma=0.9)], steps=3)]
+    return [
+        Check("basic", 3, "products of two schedulers, with and without the optimizer argument", tuple(basic)),
+        Check("long", 1, f"{LONG} steps", (chain([child("ExponentialLR", gamma=0.9997),
+                                                   child("CosineAnnealingLR", T_max=300)], steps=LONG),)),
+        Check("resume", 2, "resume from state_dict mid-run", (
+            chain(exp_step, steps=40, resume_at=12),
+            chain([child("LinearLR", start_factor=0.2, total_iters=8), child("ExponentialLR", gamma=0.95)],
+                  steps=30, resume_at=4),
+        )),
+        Check("bad_input", 1, "no schedulers or mixed optimizers raise ValueError", tuple(bad)),
+    ]
+
+
+def _checks_plateau() -> list[Check]:
+    name = "ReduceLROnPlateau"
+    rng = _rng(name)
+
+    def rop(kwargs: dict[str, Any], n: int = 200, mode: str = "min", **kw: Any) -> dict[str, Any]:
+        return scenario(name, {"mode": mode, **kwargs}, metrics=_metrics(rng, n - 1, mode), steps=n, **kw)
+
+    min_rel = [rop({}), rop({"patience": 3, "factor": 0.5}), rop({"patience": 0, "threshold": 1e-2})]
+    max_abs = [rop({"patience": 2, "threshold_mode": "abs", "threshold": 0.01}, mode="max"),
+               rop({"patience": 4, "factor": 0.3}, mode="max"),
+               rop({"patience": 2, "threshold_mode": "abs", "threshold": 0.005})]
+    cool = [rop({"patience": 2, "cooldown": 5, "min_lr": [0.01, 0.001, 0.02]}),
+            rop({"patience": 1, "cooldown": 3, "min_lr": 0.004, "factor": 0.2}, mode="max")]
+    eps = [rop({"patience": 1, "factor": 0.5, "eps": 1e-3}, groups=(0.01, 0.002, 0.05))]
+    rand = []
+    for _ in range(5):
+        mode = rng.choice(["min", "max"])
+        rand.append(rop({"factor": rng.uniform(0.05, 0.9), "patience": rng.randint(0, 15),
+                         "threshold": rng.choice([1e-4, 1e-3, 1e-2]), "threshold_mode": rng.choice(["rel", "abs"]),
+                         "cooldown": rng.randint(0, 5), "min_lr": rng.choice([0.0, 1e-5])},
+                        n=400, mode=mode, groups=_random_groups(rng), opt=rng.choice(["sgd", "adam"])))
+    bad = [scenario(name, kw, steps=3, metrics=[1.0, 1.0])
+           for kw in ({"factor": 1.0}, {"mode": "sideways"}, {"threshold_mode": "pct"}, {"min_lr": [0.1, 0.2]})]
+    bad.append(scenario(name, {}, steps=3, metrics=[1.0, 1.0], **BAD_OPT))
+    return [
+        Check("min_rel", 2, "mode='min', threshold_mode='rel' on noisy loss curves", tuple(min_rel)),
+        Check("max_abs", 2, "mode='max' and threshold_mode='abs'", tuple(max_abs)),
+        Check("cooldown_min_lr", 2, "cooldown and per-group min_lr", tuple(cool)),
+        Check("eps", 1, "reductions smaller than eps are skipped", tuple(eps)),
+        Check("random", 2, "seeded random configurations and metric curves", tuple(rand)),
+        Check("long", 1, f"{LONG} metric values", (rop({"patience": 20, "factor": 0.7, "min_lr": 1e-6}, n=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run", (rop({"patience": 3, "cooldown": 2}, n=80, resume_at=37),)),
+        Check("bad_input", 1, "factor >= 1, unknown modes, min_lr length, non-optimizer raise like torch", tuple(bad)),
+    ]
+
+
+_BUILDERS = {
+    "StepLR": _checks_step,
+    "MultiStepLR": _checks_multistep,
+    "ExponentialLR": _checks_exponential,
+    "CosineAnnealingLR": _checks_cosine,
+    "CosineAnnealingWarmRestarts": _checks_warm_restarts,
+    "CyclicLR": _checks_cyclic,
+    "OneCycleLR": _checks_one_cycle,
+    "LinearLR": _checks_linear,
+    "LambdaLR": _checks_lambda,
+    "SequentialLR": _checks_sequential,
+    "ChainedScheduler": _checks_chained,
+    "ReduceLROnPlateau": _checks_plateau,
+}
+
+
+@lru_cache(maxsize=None)
+def checks_for(name: str) -> tuple[Check, ...]:
+    """The checks of scheduler ``name``; their points sum to ``SCHEDULER_POINTS[name]``."""
+    if name not in _BUILDERS:
+        raise ValueError(f"name must be one of {list(SCHEDULERS)}, got {name!r}")
+    checks = tuple(_BUILDERS[name]())
+    total = sum(c.points for c in checks)
+    if total != SCHEDULER_POINTS[name]:  # a spec edit that forgot to rebalance the points
+        raise AssertionError(f"{name}: checks sum to {total}, SCHEDULER_POINTS says {SCHEDULER_POINTS[name]}")
+    return checks
+
+
+def children_of(name: str) -> set[str]:
+    """Other graded classes a scheduler's scenarios build (SequentialLR/ChainedScheduler children)."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if "$sched" in value:
+                found.add(value["$sched"]["sched"])
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for check in checks_for(name):
+        for sc in check.scenarios:
+            walk(sc["kwargs"])
+    return found

@@ -1,0 +1,97 @@
+"""Base class for one scheduler's closed form, and the optimizer-group state its constructor touches.
+
+A ``Child`` knows torch's side effects at construction (``initial_lr``, CyclicLR's ``lr=base_lr``,
+OneCycleLR's group keys, momentum), its value at epoch 0 (initial step or SequentialLR's ``_update_lr(0)``)
+and its values for epochs 0..n-1 as one vectorised numpy computation.
+Kinds: ``"mul"`` (chainable: lr_t = lr_{t-1} * f_t), ``"cos"`` (CosineAnnealingLR's affine recursion),
+``"abs"`` (recomputed from base values each step: CAWR, CyclicLR, OneCycleLR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from lrlab.preview.validation import check_known
+
+
+@dataclass
+class GroupState:
+    """The optimizer param-group keys schedulers read and write, one array entry per group."""
+
+    lr: np.ndarray
+    momentum: np.ndarray
+    initial_lr: np.ndarray | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def setdefault_initial_lr(self) -> np.ndarray:
+        """``group.setdefault("initial_lr", group["lr"])`` as in ``LRScheduler.__init__``."""
+        if self.initial_lr is None:
+            self.initial_lr = self.lr.copy()
+        return self.initial_lr
+
+
+class Child:
+    """One scheduler of a preview (alone or inside SequentialLR/ChainedScheduler)."""
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = "mul"
+    defaults: ClassVar[dict[str, Any]] = {}
+    required: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: dict[str, Any], n_groups: int) -> None:
+        check_known(self.name, params, list(self.required) + list(self.defaults))
+        missing = [k for k in self.required if k not in params]
+        if missing:
+            raise TypeError(f"{self.name} is missing required parameter(s) {missing}")
+        self.params: dict[str, Any] = {**self.defaults, **params}
+        self.n_groups = n_groups
+        self.base = np.zeros(n_groups)
+        self.validate()
+
+    # -- hooks -------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        """Check ``self.params`` (raise TypeError/ValueError naming the parameter)."""
+
+    @property
+    def cycles_momentum(self) -> bool:
+        """True when the scheduler writes the group's momentum (CyclicLR/OneCycleLR with cycle_momentum)."""
+        return False
+
+    def construct(self, group: GroupState) -> None:
+        """Constructor side effects before the initial step: ``initial_lr`` default; base_lrs = initial_lr."""
+        self.base = group.setdefault_initial_lr().copy()
+
+    def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        """LR after the initial step (``get_lr()`` at epoch 0 with ``_is_initial``), from the group's lr."""
+        return prior.copy()
+
+    def reset(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        """LR after SequentialLR's ``_update_lr(0)`` at a milestone (the closed form at epoch 0)."""
+        return self.base.copy()
+
+    def factors(self, n: int) -> np.ndarray:
+        """``mul`` kind: factor f_t (shape (n, G)) with lr_t = lr_{t-1} * f_t for t >= 1 (row 0 is 1)."""
+        raise NotImplementedError(f"{self.name} is not multiplicative")
+
+    def values(self, n: int, group: GroupState) -> np.ndarray:
+        """``abs`` kind: lr at epochs 0..n-1, shape (n, G)."""
+        raise NotImplementedError(f"{self.name} is not recomputed from base values")
+
+    def momentum(self, n: int, group: GroupState) -> np.ndarray:
+        """Momentum written at epochs 0..n-1, shape (n, G) (only when ``cycles_momentum``)."""
+        raise NotImplementedError(f"{self.name} does not cycle momentum")
+
+    def check_horizon(self, n: int) -> None:
+        """Raise like torch if the scheduler cannot be stepped to epoch n-1."""
+
+    def run(self, n: int, x0: np.ndarray, group: GroupState) -> np.ndarray:
+        """LR at local epochs 0..n-1 when epoch 0 holds ``x0``: cumulative product of the factors."""
+        self.check_horizon(n)
+        if self.kind == "abs":
+            return self.values(n, group)
+        f = self.factors(n)
+        f[0] = x0
+        return np.cumprod(f, axis=0)

@@ -1,0 +1,137 @@
+"""OneCycleLR: torch's phase formula vectorised over steps.
+
+Two phases end at pct·N − 1 and N − 1 (three_phase: pct·N − 1, 2·pct·N − 2, N − 1); in the phase that holds
+step t, p = (t − start)/(end − start) and
+cos: v = end_v + (start_v − end_v)/2·(cos(π·p) + 1), linear: v = (end_v − start_v)·p + start_v,
+with initial = max_lr/div_factor, min = initial/final_div_factor. Momentum runs max→base→max.
+torch allows t = N (the last call extrapolates past the end) and raises for t > N.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrlab.preview.child import Child, GroupState
+from lrlab.preview.validation import (
+    PreviewZeroDivisionError,
+    check_bool,
+    check_choice,
+    check_real,
+    per_group,
+)
+
+
+class OneCycleLRChild(Child):
+    """OneCycleLR(max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+    anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
+    final_div_factor=1e4, three_phase=False)."""
+
+    name = "OneCycleLR"
+    kind = "abs"
+    required = ("max_lr",)
+    defaults = {
+        "total_steps": None, "epochs": None, "steps_per_epoch": None, "pct_start": 0.3,
+        "anneal_strategy": "cos", "cycle_momentum": True, "base_momentum": 0.85, "max_momentum": 0.95,
+        "div_factor": 25.0, "final_div_factor": 1e4, "three_phase": False,
+    }
+
+    def validate(self) -> None:
+        p, g = self.params, self.n_groups
+        ts, ep, spe = p["total_steps"], p["epochs"], p["steps_per_epoch"]
+
+        def pos_int(name: str, v: object) -> int:
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                raise ValueError(f"{name} must be a positive int: Expected positive integer {name}, but got {v!r}")
+            return v
+
+        if ts is not None:
+            self.N = pos_int("total_steps", ts)
+        elif ep is not None and spe is not None:
+            self.N = pos_int("epochs", ep) * pos_int("steps_per_epoch", spe)
+        else:
+            raise ValueError("total_steps or (epochs and steps_per_epoch) must be given: "
+                             "You must define either total_steps OR (epochs AND steps_per_epoch)")
+        pct = p["pct_start"]
+        if not isinstance(pct, float) or pct < 0 or pct > 1:
+            raise ValueError(f"pct_start must be a float in [0, 1]: Expected float between 0 and 1 pct_start, "
+                             f"but got {pct!r}")
+        self.pct = pct
+        self.anneal = check_choice("anneal_strategy", p["anneal_strategy"], ("cos", "linear"))
+        self.max_lrs = per_group("max_lr", p["max_lr"], g, low=0.0)
+        self.div = check_real("div_factor", p["div_factor"], low=0.0, low_open=True)
+        self.final_div = check_real("final_div_factor", p["final_div_factor"], low=0.0, low_open=True)
+        self.three = check_bool("three_phase", p["three_phase"])
+        self.cycle_mom = check_bool("cycle_momentum", p["cycle_momentum"])
+        if self.cycle_mom:
+            self.max_moms = per_group("max_momentum", p["max_momentum"], g, low=0.0, high=1.0)
+            self.base_moms = per_group("base_momentum", p["base_momentum"], g, low=0.0, high=1.0)
+        n_total = self.N
+        if self.three:
+            ends = [float(pct * n_total) - 1, float(2 * pct * n_total) - 2, n_total - 1]
+            self.phases = [(ends[0], "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                           (ends[1], "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                           (ends[2], "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+        else:
+            ends = [float(pct * n_total) - 1, n_total - 1]
+            self.phases = [(ends[0], "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                           (ends[1], "max_lr", "min_lr", "base_momentum", "max_momentum")]
+
+    @property
+    def cycles_momentum(self) -> bool:
+        return self.cycle_mom
+
+    def construct(self, group: GroupState) -> None:
+        group.initial_lr = self.max_lrs / self.div
+        group.extra["max_lr"] = self.max_lrs.copy()
+        group.extra["min_lr"] = group.initial_lr / self.final_div
+        if self.cycle_mom:
+            group.momentum = self.max_moms.copy()
+            group.extra["max_momentum"] = self.max_moms.copy()
+            group.extra["base_momentum"] = self.base_moms.copy()
+        self.base = group.initial_lr.copy()
+
+    def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return self.values(1, group)[0]
+
+    def reset(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return self.values(1, group)[0]
+
+    def check_horizon(self, n: int) -> None:
+        if n - 1 > self.N:
+            raise ValueError(
+                f"steps must be <= total_steps + 1 = {self.N + 1} for OneCycleLR: Tried to step {self.N + 1} times. "
+                f"The specified number of total steps is {self.N}")
+
+    def _interp(self, n: int, group: GroupState, keys: tuple[int, int]) -> np.ndarray:
+        self.check_horizon(n)
+        t = np.arange(n, dtype=np.float64)
+        out = np.empty((n, self.n_groups))
+        start_step = 0.0
+        done = np.zeros(n, dtype=bool)
+        last = len(self.phases) - 1
+        for i, phase in enumerate(self.phases):
+            end_step = phase[0]
+            sel = ~done if i == last else (~done & (t <= end_step))
+            if np.any(sel):
+                denom = end_step - start_step
+                if denom == 0:
+                    raise PreviewZeroDivisionError(
+                        f"OneCycleLR phase {i} has zero length (pct_start={self.pct}, total_steps={self.N}): "
+                        "torch divides by zero here; choose pct_start so that the phases are non-empty")
+                pct = (t[sel] - start_step) / denom
+                a = group.extra[phase[keys[0]]] if phase[keys[0]] != "initial_lr" else group.initial_lr
+                b = group.extra[phase[keys[1]]] if phase[keys[1]] != "initial_lr" else group.initial_lr
+                if self.anneal == "cos":
+                    cos_out = np.cos(np.pi * pct) + 1
+                    out[sel] = b[None, :] + (a[None, :] - b[None, :]) / 2.0 * cos_out[:, None]
+                else:
+                    out[sel] = (b[None, :] - a[None, :]) * pct[:, None] + a[None, :]
+                done |= sel
+            start_step = end_step
+        return out
+
+    def values(self, n: int, group: GroupState) -> np.ndarray:
+        return self._interp(n, group, (1, 2))
+
+    def momentum(self, n: int, group: GroupState) -> np.ndarray:
+        return self._interp(n, group, (3, 4))

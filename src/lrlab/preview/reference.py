@@ -1,0 +1,147 @@
+"""Reference schedules: step a real scheduler class (torch's, or any torch-compatible module's) on a real
+torch optimizer and record ``get_last_lr()`` and the group momentum (SGD ``momentum`` / Adam ``betas[0]``)
+after t calls to ``step()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+
+from lrlab.preview.registry import (
+    check_children,
+    check_milestones,
+    check_name,
+    cycles_momentum,
+    make_child,
+)
+from lrlab.preview.schedule import Schedule
+from lrlab.preview.validation import check_choice, check_lr, check_momentum, check_steps
+
+OPTIMIZERS = ("sgd", "adam")
+
+
+def make_optimizer(lr: np.ndarray, momentum: float | None, optimizer: str) -> torch.optim.Optimizer:
+    """A torch optimizer with one param group (one zero tensor) per entry of ``lr``."""
+    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": float(v)} for v in lr]
+    if optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=float(lr[0]), momentum=0.0 if momentum is None else momentum)
+    betas = (0.9, 0.999) if momentum is None else (momentum, 0.999)
+    return torch.optim.Adam(groups, lr=float(lr[0]), betas=betas)
+
+
+def _group_momentum(opt: torch.optim.Optimizer) -> list[float]:
+    key = "betas" in opt.defaults
+    return [float(g["betas"][0]) if key else float(g["momentum"]) for g in opt.param_groups]
+
+
+def step_schedule(build: Callable[[torch.optim.Optimizer], Any], opt: torch.optim.Optimizer, steps: int,
+                  record_momentum: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Build the scheduler on ``opt`` and record lr (and momentum) after 0..steps-1 calls to ``step()``."""
+    sched = build(opt)
+    opt.step()  # grads are None: a no-op that marks the optimizer as stepped (no order warning)
+    g = len(opt.param_groups)
+    lrs = np.empty((steps, g))
+    mom = np.empty((steps, g)) if record_momentum else None
+    for t in range(steps):
+        if t:
+            sched.step()
+        lrs[t] = [float(v) for v in sched.get_last_lr()]
+        if mom is not None:
+            mom[t] = _group_momentum(opt)
+    return lrs, mom
+
+
+def _common(steps: Any, lr: Any, momentum: Any, optimizer: Any) -> tuple[int, np.ndarray, float | None, str]:
+    steps = check_steps(steps)
+    lrs = check_lr(lr)
+    momentum = check_momentum(momentum)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    return steps, lrs, momentum, optimizer
+
+
+def _scheduler_class(module: ModuleType, name: str) -> type:
+    check_name(name)
+    cls = getattr(module, name, None)
+    if cls is None:
+        raise ValueError(f"module {getattr(module, '__name__', module)!r} has no scheduler class {name!r}")
+    return cls
+
+
+def module_schedule(module: ModuleType, name: str, steps: int, *, lr: float | list[float] = 0.1,
+                    momentum: float | None = None, optimizer: str = "sgd", validate: bool = True,
+                    **params: Any) -> Schedule:
+    """Step ``module.<name>(opt, **params)`` for ``steps`` entries (``validate=False`` lets the class itself
+    reject bad params, e.g. to grade a learner's exceptions)."""
+    steps, lrs, momentum, optimizer = _common(steps, lr, momentum, optimizer)
+    cls = _scheduler_class(module, name)
+    if validate:
+        make_child(name, params, len(lrs))
+    rec = cycles_momentum(name, params) or momentum is not None
+    lr_arr, mom = step_schedule(lambda opt: cls(opt, **params), make_optimizer(lrs, momentum, optimizer), steps, rec)
+    return Schedule(name, dict(params), lr_arr, mom, source=getattr(module, "__name__", "module"))
+
+
+def torch_schedule(name: str, steps: int, *, lr: float | list[float] = 0.1, momentum: float | None = None,
+                   optimizer: str = "sgd", **params: Any) -> Schedule:
+    """Step torch's own ``torch.optim.lr_scheduler.<name>`` (the reference) for ``steps`` entries."""
+    return module_schedule(torch.optim.lr_scheduler, name, steps, lr=lr, momentum=momentum, optimizer=optimizer,
+                           **params)
+
+
+def _build_children(module: ModuleType, pairs: list[tuple[str, dict[str, Any]]], n_groups: int,
+                    validate: bool) -> Callable[[torch.optim.Optimizer], list[Any]]:
+    classes = [_scheduler_class(module, n) for n, _ in pairs]
+    if validate:
+        for n, p in pairs:
+            make_child(n, p, n_groups)
+    return lambda opt: [cls(opt, **p) for cls, (_, p) in zip(classes, pairs)]
+
+
+def module_sequential(module: ModuleType, children: list[tuple[str, dict[str, Any]]], milestones: list[int],
+                      steps: int, *, lr: float | list[float] = 0.1, momentum: float | None = None,
+                      optimizer: str = "sgd", validate: bool = True) -> Schedule:
+    """Step ``module.SequentialLR(opt, [children...], milestones)``."""
+    steps, lrs, momentum, optimizer = _common(steps, lr, momentum, optimizer)
+    pairs = check_children(children)
+    ms = check_milestones(milestones, len(pairs))
+    kids = _build_children(module, pairs, len(lrs), validate)
+    seq = module.SequentialLR
+    rec = any(cycles_momentum(n, p) for n, p in pairs) or momentum is not None
+    lr_arr, mom = step_schedule(lambda opt: seq(opt, kids(opt), list(ms)), make_optimizer(lrs, momentum, optimizer),
+                                steps, rec)
+    return Schedule("SequentialLR", {"children": pairs, "milestones": ms}, lr_arr, mom,
+                    source=getattr(module, "__name__", "module"))
+
+
+def module_chained(module: ModuleType, children: list[tuple[str, dict[str, Any]]], steps: int, *,
+                   lr: float | list[float] = 0.1, momentum: float | None = None, optimizer: str = "sgd",
+                   validate: bool = True) -> Schedule:
+    """Step ``module.ChainedScheduler([children...], optimizer=opt)``."""
+    steps, lrs, momentum, optimizer = _common(steps, lr, momentum, optimizer)
+    pairs = check_children(children)
+    kids = _build_children(module, pairs, len(lrs), validate)
+    chained = module.ChainedScheduler
+    rec = any(cycles_momentum(n, p) for n, p in pairs) or momentum is not None
+    lr_arr, mom = step_schedule(lambda opt: chained(kids(opt), optimizer=opt), make_optimizer(lrs, momentum, optimizer),
+                                steps, rec)
+    return Schedule("ChainedScheduler", {"children": pairs}, lr_arr, mom,
+                    source=getattr(module, "__name__", "module"))
+
+
+def torch_sequential(children: list[tuple[str, dict[str, Any]]], milestones: list[int], steps: int, *,
+                     lr: float | list[float] = 0.1, momentum: float | None = None,
+                     optimizer: str = "sgd") -> Schedule:
+    """Step torch's SequentialLR over torch children (the reference for ``preview_sequential``)."""
+    return module_sequential(torch.optim.lr_scheduler, children, milestones, steps, lr=lr, momentum=momentum,
+                             optimizer=optimizer)
+
+
+def torch_chained(children: list[tuple[str, dict[str, Any]]], steps: int, *, lr: float | list[float] = 0.1,
+                  momentum: float | None = None, optimizer: str = "sgd") -> Schedule:
+    """Step torch's ChainedScheduler over torch children (the reference for ``preview_chained``)."""
+    return module_chained(torch.optim.lr_scheduler, children, steps, lr=lr, momentum=momentum, optimizer=optimizer)

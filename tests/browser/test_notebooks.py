@@ -1,0 +1,75 @@
+"""The scheduler notebooks (02-08) as a learner uses them: open in JupyterLab, Run All, move an explorer
+slider with the keyboard, see the plot redraw and the readout update, and no errors anywhere.
+
+The parameter list is read from notebooks/ at collection time, so the suite grows with the course; with
+no scheduler notebook at all the suite fails rather than passing vacuously.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import NOTEBOOKS_DIR
+from .lab import (
+    NB,
+    SLIDER,
+    handle_value,
+    move_and_redraw,
+    notebook_problems,
+    open_notebook,
+    pick_slider,
+    readout_agrees_with_handle,
+    region_problems,
+    run_all_cells,
+    screenshot_dir,
+    wait_for_plot,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+SCHEDULER_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("0[2-8]_*.ipynb"))
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    SCHEDULER_NOTEBOOKS or [pytest.param(None, id="NO-SCHEDULER-NOTEBOOKS")],
+)
+def test_scheduler_notebook_explorer(page, lab_server, notebook):
+    if notebook is None:
+        pytest.fail(f"no scheduler notebooks (02_*..08_*.ipynb) in {NOTEBOOKS_DIR}: nothing to test",
+                    pytrace=False)
+    stem = notebook.removesuffix(".ipynb")
+    shots = screenshot_dir()
+    try:
+        open_notebook(page, lab_server.url(f"/lab/tree/{notebook}", reset=""))
+        state = run_all_cells(page)
+        problems = notebook_problems(page)
+        assert state == "done" and not problems, f"{notebook}: Run All ended with {state!r}: {problems}"
+
+        explorer = page.locator(f"{NB} .jp-CodeCell:has({SLIDER})").first
+        assert explorer.count() == 1, f"{notebook}: no explorer (no ipywidgets slider in any output)"
+        region = explorer.locator(".jp-Cell-outputArea")
+        region.scroll_into_view_if_needed()
+        wait_for_plot(region)
+        assert region_problems(region) == [], f"{notebook}: the explorer shows an error before any move"
+        region.screenshot(path=str(shots / f"{stem}-explorer-before.png"))
+
+        slider = pick_slider(region)
+        redraw = move_and_redraw(page, region, slider)
+        move = redraw.move
+        assert redraw.after != redraw.before
+        shown, handle = move.after, handle_value(slider)
+        assert readout_agrees_with_handle(shown, handle), (
+            f"{notebook}: slider {move.label!r} readout {shown!r} does not match its handle ({handle!r})"
+        )
+        assert region_problems(region) == [], f"{notebook}: the explorer shows an error after moving {move.label!r}"
+        assert notebook_problems(page) == [], f"{notebook}: errors after moving {move.label!r}"
+        region.screenshot(path=str(shots / f"{stem}-explorer-after.png"))
+        print(f"{notebook}: {move.label} {move.before} -> {move.after} ({move.key} x{move.presses}); "
+              f"plot {redraw.before.hash} -> {redraw.after.hash}"
+              + (f"; refused first: {redraw.refused.after}" if redraw.refused else ""))
+    finally:
+        try:
+            page.screenshot(path=str(shots / f"{stem}-lab.png"))
+        finally:
+            lab_server.shutdown_kernels()
