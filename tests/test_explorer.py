@@ -303,3 +303,18 @@ def test_reload_button_picks_up_edited_learner_code(tmp_path):
         sys.path[:] = saved_path
         for key in [m for m in sys.modules if m == "schedulers" or m.startswith("schedulers.")]:
             del sys.modules[key]
+
+
+def test_blitted_redraw_matches_a_full_redraw():
+    import io
+
+    from PIL import Image
+
+    panel = explore("StepLR", steps=300, step_size=100, gamma=0.5, module=False)
+    key = panel.figure._frame_cache_key
+    panel.param_widgets["gamma"].value = 0.4  # same frame (limits 0..0.1): only lines redrawn
+    assert panel.figure._frame_cache_key == key
+    blitted = np.asarray(Image.open(io.BytesIO(panel.image.value)))
+    panel.figure._frame_cache_key = None
+    full = np.asarray(Image.open(io.BytesIO(panel.figure.render())))
+    assert np.array_equal(blitted, full)

@@ -39,12 +39,16 @@ def test_same_seed_gives_identical_history_and_other_seed_differs():
 
 def test_train_leaves_global_torch_state_untouched():
     threads = torch.get_num_threads()
-    det = torch.are_deterministic_algorithms_enabled()
-    rng = torch.get_rng_state()
-    train(epochs=1, num_threads=2)
-    assert torch.get_num_threads() == threads
-    assert torch.are_deterministic_algorithms_enabled() == det
-    assert torch.equal(torch.get_rng_state(), rng)
+    torch.set_num_threads(2)
+    try:
+        det = torch.are_deterministic_algorithms_enabled()
+        rng = torch.get_rng_state()
+        train(epochs=1, num_threads=1)
+        assert torch.get_num_threads() == 2
+        assert torch.are_deterministic_algorithms_enabled() == det
+        assert torch.equal(torch.get_rng_state(), rng)
+    finally:
+        torch.set_num_threads(threads)
 
 
 class LoggedStepLR(StepLR):
@@ -199,3 +203,9 @@ def test_no_warnings_with_torch_schedulers():
         train(lambda o: OneCycleLR(o, max_lr=0.1, total_steps=2 * SPE), step_every="batch", epochs=2)
         train(lambda o: StepLR(o, 1), epochs=2)
         train(lambda o: ReduceLROnPlateau(o), epochs=2)
+
+
+def test_cnn_with_adam_is_deterministic_too():
+    a = train(model="cnn", optimizer="adam", lr=0.003, epochs=1, seed=7)
+    b = train(model="cnn", optimizer="adam", lr=0.003, epochs=1, seed=7)
+    assert a == b and a.momentum == [0.9] * a.steps

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ def _init_worker(course_dir: str) -> None:
     from traitlets.config.loader import PyFileConfigLoader
 
     os.chdir(course_dir)
+    # nbgrader runs `alembic` from PATH: make this environment's scripts findable even if it is not activated.
+    scripts = os.path.dirname(sys.executable)
+    os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
     config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
     _api = NbGraderAPI(config=config)
 

@@ -54,6 +54,9 @@ class LiveFigure:
         self.legend = None
         self.log = False
         self.png: bytes = b""
+        self._frame = None
+        self._legend_labels: tuple = ()
+        self._frame_cache_key: tuple | None = None
 
     @property
     def width_px(self) -> int:
@@ -126,13 +129,43 @@ class LiveFigure:
             self.marker_text.set_ha("right" if mark > 0.6 * xmax else "left")
         self.ax.set_title(title, fontsize="medium")
         handles = [ln for ln in self._pool["lr"] if ln.get_visible()]
-        if self.legend is not None:
-            self.legend.remove()
-        self.legend = self.ax.legend(handles=handles, loc="upper right", fontsize="small") if handles else None
+        labels = tuple((ln.get_label(), ln.get_color(), ln.get_linestyle()) for ln in handles)
+        if labels != self._legend_labels:  # rebuilding a legend is slow: only when its entries change
+            if self.legend is not None:
+                self.legend.remove()
+            self.legend = self.ax.legend(handles=handles, loc="upper right", fontsize="small") if handles else None
+            self._legend_labels = labels
+
+    def _dynamic(self) -> list:
+        artists = [*self._pool["lr"], *self._pool["mom"], self.marker, self.marker_mom, self.marker_text]
+        return [a for a in artists if a.get_visible()] + ([self.legend] if self.legend is not None else [])
+
+    def _frame_key(self) -> tuple:
+        labels = tuple(ln.get_label() for ln in self._pool["lr"] if ln.get_visible())
+        return (self.ax.get_xlim(), self.ax.get_ylim(), self.ax.get_yscale(), self.ax_mom.get_visible(),
+                self.ax_mom.get_ylim(), self.ax_mom.get_ylabel(), self.ax.get_position().bounds, labels,
+                self.ax.get_title(), self.fig.get_size_inches().tobytes())
 
     def render(self) -> bytes:
-        """Draw with Agg and return PNG bytes (also kept in ``self.png``)."""
-        self.canvas.draw()
+        """Draw with Agg and return PNG bytes (also kept in ``self.png``).
+
+        The frame (axes, ticks, labels) is drawn once per set of limits and cached; when only line data
+        changed, the cached frame is restored and just the lines, marker and legend are drawn (blitting).
+        """
+        dynamic = self._dynamic()
+        key = self._frame_key()
+        if key != self._frame_cache_key:
+            for a in dynamic:
+                a.set_visible(False)
+            self.canvas.draw()
+            self._frame = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._frame_cache_key = key
+            for a in dynamic:
+                a.set_visible(True)
+        else:
+            self.canvas.restore_region(self._frame)
+        for a in dynamic:
+            a.axes.draw_artist(a)
         width, height = self.canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba()).convert("RGB")
         buf = io.BytesIO()
@@ -141,8 +174,25 @@ class LiveFigure:
         return self.png
 
 
+def _nice(x: float, up: bool) -> float:
+    """Round |x| up (or down) to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k, keeping the sign."""
+    if x == 0 or not np.isfinite(x):
+        return x
+    sign = 1.0 if x > 0 else -1.0
+    mag = abs(x)
+    exp = np.floor(np.log10(mag))
+    frac = mag / 10**exp
+    steps = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+    if (sign > 0) == up:
+        f = next(v for v in steps if v >= frac * (1 - 1e-12))
+    else:
+        f = next(v for v in reversed(steps) if v <= frac * (1 + 1e-12))
+    return sign * f * 10**exp
+
+
 def _limits(arrays: Sequence[np.ndarray], log: bool, floor_zero: bool = True) -> tuple[float, float]:
-    """y-limits covering the finite values (log: positive values only), with a small margin."""
+    """y-limits covering the finite values (log: positive values only), snapped to round numbers (whole
+    decades on a log scale) so small parameter changes keep the same frame."""
     finite = [a[np.isfinite(a) & ((a > 0) if log else True)] for a in arrays]
     finite = [a for a in finite if a.size]
     if not finite:
@@ -150,13 +200,16 @@ def _limits(arrays: Sequence[np.ndarray], log: bool, floor_zero: bool = True) ->
     lo = min(float(a.min()) for a in finite)
     hi = max(float(a.max()) for a in finite)
     if log:
-        if hi <= lo:
-            return lo / 2, hi * 2
-        return lo / 1.3, hi * 1.3
+        lo_d, hi_d = np.floor(np.log10(lo)), np.ceil(np.log10(hi))
+        if hi_d <= lo_d:
+            hi_d = lo_d + 1
+        return float(10**lo_d), float(10**hi_d)
     if floor_zero and lo >= 0:
         lo = 0.0
     span = hi - lo
     if span <= 0:
         pad = abs(hi) * 0.1 or 0.1
-        return lo - pad, hi + pad
-    return lo - (0.0 if floor_zero and lo == 0 else 0.05 * span), hi + 0.05 * span
+        return _nice(lo - pad, up=False), _nice(hi + pad, up=True)
+    top = _nice(hi + 0.02 * span, up=True)
+    bottom = 0.0 if floor_zero and lo == 0 else _nice(lo - 0.02 * span, up=False)
+    return bottom, top

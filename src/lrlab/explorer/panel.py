@@ -71,6 +71,7 @@ class SchedulePanel(widgets.VBox):
         self.figure = LiveFigure()
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="auto", max_width="100%"))
         self.message = widgets.HTML(value="")
+        self.caption = widgets.HTML(value="")
         self.log_toggle = widgets.Checkbox(value=bool(log), description="log-scale LR", indent=False,
                                            layout=widgets.Layout(width="140px"))
         self.controls = list(controls)
@@ -83,7 +84,7 @@ class SchedulePanel(widgets.VBox):
         toolbar = widgets.HBox([self.log_toggle, *extra])
         grid = widgets.GridBox(self.controls, layout=widgets.Layout(
             grid_template_columns="repeat(2, 430px)", grid_gap="2px 8px"))
-        super().__init__([*header, grid, toolbar, self.message, self.image])
+        super().__init__([*header, grid, toolbar, self.message, self.caption, self.image])
         for w in [*self.controls, self.log_toggle]:
             w.observe(self._on_change, names="value")
 
@@ -101,9 +102,10 @@ class SchedulePanel(widgets.VBox):
             self._sync_controls()
             plot = self._compute()
             self.figure.update(plot.steps, plot.lr, plot.mom, log=self.log_toggle.value, mark=plot.mark,
-                               mark_text=plot.mark_text, title=plot.title,
-                               lower_label=plot.lower_label)
+                               mark_text=plot.mark_text, lower_label=plot.lower_label)
             self.image.value = self.figure.render()
+            self.caption.value = f'<code style="font-size:90%">{html.escape(plot.title)}</code>'
+
         except Exception as exc:  # noqa: BLE001 - a callback must never leave a traceback in the notebook
             self.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
             self._show([("error", f"Not drawn: {self.error} (showing the last valid plot)")])

@@ -5,7 +5,7 @@ import lr_scheduler`` (or a scheduler class), ``from torch.optim.swa_utils impor
 ``<expr>.lr_scheduler`` attribute, and ``import_module``/``__import__``/``getattr`` calls whose string
 argument names ``lr_scheduler``. Docstrings and comments are ignored. A finding costs the scheduler classes
 defined in that file (or, for ``from ... import StepLR``, the names imported); in a file that defines none
-of them (``__init__.py``, ``base.py``, helpers) it costs every scheduler.
+of them (``__init__.py``, ``base.py``, helpers) it costs every scheduler. A finding inside a top-level\nclass or assignment costs only the scheduler that statement defines.
 """
 
 from __future__ import annotations
@@ -52,8 +52,24 @@ def _findings(tree: ast.AST) -> list[tuple[int, str, set[str] | None]]:
     return found
 
 
+def _targets(stmt: ast.stmt) -> set[str] | None:
+    """Scheduler names a top-level statement defines (class, assignment, from-import), or None."""
+    names: set[str] = set()
+    if isinstance(stmt, ast.ClassDef):
+        names = {stmt.name}
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    elif isinstance(stmt, ast.ImportFrom):
+        names = {a.asname or a.name for a in stmt.names}
+    return (names & set(SCHEDULERS)) or None
+
+
 def scan_package(package_dir: Path) -> dict[str, str]:
-    """Map each affected scheduler name to the reason (``file:line: what``) for the package at ``package_dir``."""
+    """Map each affected scheduler name to the reason (``file:line: what``) for the package at ``package_dir``.
+
+    A finding costs the schedulers its top-level statement defines; else those the file defines; else all.
+    """
     affected: dict[str, str] = {}
     for path in sorted(Path(package_dir).rglob("*.py")):
         try:
@@ -62,8 +78,9 @@ def scan_package(package_dir: Path) -> dict[str, str]:
             continue  # the child reports the import failure; nothing to scan
         defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)} & set(SCHEDULERS)
         rel = path.relative_to(package_dir.parent).as_posix()
-        for line, what, names in _findings(tree):
-            targets = names or defined or set(SCHEDULERS)
-            for target in targets:
-                affected.setdefault(target, f"uses torch's schedulers ({rel}:{line}: {what})")
+        for stmt in tree.body:
+            for line, what, names in _findings(stmt):
+                targets = names or _targets(stmt) or defined or set(SCHEDULERS)
+                for target in sorted(targets):
+                    affected.setdefault(target, f"uses torch's schedulers ({rel}:{line}: {what})")
     return affected

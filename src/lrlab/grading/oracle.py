@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from lrlab.grading.driver import run_scenario
@@ -17,7 +17,7 @@ def torch_class(name: str) -> type:
     return getattr(lr_scheduler, name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected(name: str) -> tuple[tuple[dict[str, Any], ...], ...]:
     """Per check of ``name``, torch's result for each scenario (cached for the process)."""
     with warnings.catch_warnings():

@@ -18,7 +18,7 @@ import math
 import random
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 RTOL = 1e-9
@@ -502,7 +502,7 @@ _BUILDERS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def checks_for(name: str) -> tuple[Check, ...]:
     """The checks of scheduler ``name``; their points sum to ``SCHEDULER_POINTS[name]``."""
     if name not in _BUILDERS:

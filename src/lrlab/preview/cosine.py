@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from lrlab.preview.child import Child, GroupState
+from lrlab.preview.fastmath import cos_progression
 from lrlab.preview.validation import check_int, check_real
 
 
@@ -54,72 +55,68 @@ class CosineAnnealingLRChild(Child):
 
     def exact_prefix(self) -> int:
         """Steps replayed exactly after each trough (η != 0) so torch's amplified rounding is reproduced."""
-        return int(math.ceil(4.5e-7 * self.T * self.T)) + 8
+        return max(1, int(math.ceil(4.5e-7 * self.T * self.T)))
 
     def run(self, n: int, x0: np.ndarray, group: GroupState) -> np.ndarray:
-        g = self.n_groups
-        eta = self.eta
-        r = self.ratios(n)
+        """Rows trough-to-trough; each is the telescoped recursion x_t = η + (x_s − η)·A_t/A_s."""
+        big_t, eta, g = self.T, self.eta, self.n_groups
+        m = min(n, 3 * big_t + 1)
+        a = 1 + cos_progression(0.0, math.pi / big_t, m)
+        a[big_t::2 * big_t] = 0.0  # troughs: exactly 0 in torch's float64 (cos of an odd multiple of π is -1)
         out = np.empty((n, g))
-        # rows: [0, T], then [T+1+2kT, T+2kT+2T] (each starts with the trough correction)
-        first = min(n, self.T + 1)
-        rows = [(0, first)]
-        starts = self.correction_steps(n)
-        rows += [(int(s), int(min(s + 2 * self.T, n))) for s in starts]
-        c = self.correction()
-        a_trough = 1 + np.cos(np.pi * (starts - 1).astype(np.float64) / self.T)
-        sequential = bool(np.any(a_trough != 0.0))  # never seen: troughs are exactly η in float64
-        length = 2 * self.T
-        # row starting values
-        m = len(rows)
-        width = first if m == 1 else length
-        block = np.ones((m, width, g))
-        block[0, 0] = x0
-        block[0, 1:first] = r[1:first, None]
-        if m > 1:
-            idx = starts[:, None] + np.arange(length)[None, :]
-            valid = idx < n
-            rr = np.where(valid, r[np.minimum(idx, n - 1)], 1.0)
-            block[1:, :length] = rr[:, :, None]
-            block[1:, 0] = eta + c  # trough value (η exactly) + correction
-        if sequential:
-            return self._run_sequential(n, x0, r, c)
+        first = min(n, big_t + 1)
+        out[:first] = eta + (x0 - eta)[None, :] * (a[:first] / a[0])[:, None]
+        if n <= big_t + 1:
+            return out
+        period = 2 * big_t
+        starts = np.arange(big_t + 1, n, period)
+        arow = a[big_t + 1 : big_t + 1 + period]  # one trough-to-trough row (the last may be cut)
+        width = len(arow)
+        start_val = eta + self.correction()  # trough value η (exact) plus the correction
         if eta == 0.0:
-            vals = np.cumprod(block, axis=1)
+            rowvals = start_val[None, :] * (arow / arow[0])[:, None]
+            block = np.broadcast_to(rowvals, (len(starts), width, g))
         else:
-            vals = self._affine_rows(block)
-        out[:first] = vals[0, :first]
-        for k, (s, e) in enumerate(rows[1:], start=1):
-            out[s:e] = vals[k, : e - s]
+            block = self._rows_with_replay(starts, arow, start_val)
+        flat = block.reshape(-1, g)
+        out[big_t + 1 :] = flat[: n - big_t - 1]
         return out
 
-    def _affine_rows(self, block: np.ndarray) -> np.ndarray:
-        """x_j = η + r_j·(x_{j-1} − η) along axis 1: exact replay for the first K columns, then products."""
-        eta = self.eta
-        width = block.shape[1]
+    def _rows_with_replay(self, starts: np.ndarray, arow: np.ndarray, start_val: np.ndarray) -> np.ndarray:
+        """η != 0: replay torch's first K steps of every row exactly, then telescope from step K−1."""
+        eta, g, width = self.eta, self.n_groups, len(arow)
         k = min(width, self.exact_prefix())
-        vals = np.empty_like(block)
-        x = block[:, 0].copy()
-        vals[:, 0] = x
-        for j in range(1, k):
-            x = block[:, j] * (x - eta) + eta
-            vals[:, j] = x
+        if k == 1:  # short periods: torch's rounding is not amplified visibly; every row is the same
+            row = eta + (start_val - eta)[None, :] * (arow / arow[0])[:, None]
+            return np.broadcast_to(row, (len(starts), width, g))
+        tt = starts[:, None] + np.arange(k)[None, :]
+        a_exact = 1 + np.cos(np.pi * tt.astype(np.float64) / self.T)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = a_exact[:, 1:] / a_exact[:, :-1]
+        rows = len(starts)
+        pre = np.empty((rows, k, g))
+        if rows * g <= 16:
+            for i in range(rows):
+                rr = r[i].tolist()
+                for q in range(g):
+                    x = float(start_val[q])
+                    col = [x]
+                    for rj in rr:
+                        x = rj * (x - eta) + eta
+                        col.append(x)
+                    pre[i, :, q] = col
+        else:
+            x = np.broadcast_to(start_val, (rows, g)).copy()
+            pre[:, 0] = x
+            for j in range(1, k):
+                x = r[:, j - 1, None] * (x - eta) + eta
+                pre[:, j] = x
+        block = np.empty((rows, width, g))
+        block[:, :k] = pre
         if k < width:
-            y = block[:, k - 1 :].copy()
-            y[:, 0] = x - eta
-            np.cumprod(y, axis=1, out=y)
-            vals[:, k:] = y[:, 1:] + eta
-        return vals
-
-    def _run_sequential(self, n: int, x0: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        out = np.empty((n, self.n_groups))
-        x = x0.copy()
-        out[0] = x
-        period = 2 * self.T
-        for t in range(1, n):
-            x = x + c if (t - 1 - self.T) % period == 0 else r[t] * (x - self.eta) + self.eta
-            out[t] = x
-        return out
+            y = pre[:, k - 1] - eta  # (rows, g)
+            block[:, k:] = eta + y[:, None, :] * (arow[k:] / arow[k - 1])[None, :, None]
+        return block
 
 
 class CosineAnnealingWarmRestartsChild(Child):
@@ -161,6 +158,17 @@ class CosineAnnealingWarmRestartsChild(Child):
         return t - np.array(starts)[j], np.array(lengths, dtype=np.float64)[j]
 
     def values(self, n: int, group: GroupState) -> np.ndarray:
-        tcur, ti = self.phase(n)
-        cosv = 1 + np.cos(np.pi * tcur.astype(np.float64) / ti)
+        """Each restart cycle is cos of an arithmetic progression; with T_mult = 1 one cycle is tiled."""
+        if self.Tmult == 1:
+            cyc = 1 + cos_progression(0.0, math.pi / self.T0, min(n, self.T0))
+            cosv = np.resize(cyc, n)
+        else:
+            tcur, ti = self.phase(n)
+            cosv = np.empty(n)
+            begin = 0
+            while begin < n:
+                length = int(ti[begin])
+                stop = min(n, begin + length)
+                cosv[begin:stop] = 1 + cos_progression(0.0, math.pi / length, stop - begin)
+                begin = stop
         return self.eta + (self.base[None, :] - self.eta) * cosv[:, None] / 2

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lrlab.preview.child import Child, GroupState
+from lrlab.preview.fastmath import int_powers
 from lrlab.preview.validation import check_bool, check_choice, check_real, per_group
 
 
@@ -126,14 +127,14 @@ class CyclicLRChild(Child):
                 if cyc[-1] - 1 > 1023:
                     raise OverflowError(
                         f"CyclicLR mode='triangular2' overflows (2.0**(cycle-1)) at cycle {cyc[-1]} > 1024, as in torch")
-                scale = 1 / (2.0 ** (cycle - 1))
+                table = 1 / (2.0 ** np.arange(cyc[0] - 1, cyc[-1], dtype=np.float64))
+                scale = table[cyc - cyc[0]]
             else:
                 uniq, inv = np.unique(cyc, return_inverse=True)
                 scale = _scale_values(fn, uniq)[inv]
         else:
             if fn is None:  # exp_range: gamma**t
-                with np.errstate(over="ignore"):
-                    scale = self.gamma**t
+                scale = int_powers(self.gamma, n)
                 if not np.all(np.isfinite(scale)):
                     raise OverflowError("CyclicLR mode='exp_range': gamma**t overflows, as in torch")
             else:

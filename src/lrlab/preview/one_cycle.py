@@ -9,9 +9,12 @@ torch allows t = N (the last call extrapolates past the end) and raises for t > 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from lrlab.preview.child import Child, GroupState
+from lrlab.preview.fastmath import cos_progression
 from lrlab.preview.validation import (
     PreviewZeroDivisionError,
     check_bool,
@@ -102,32 +105,45 @@ class OneCycleLRChild(Child):
                 f"steps must be <= total_steps + 1 = {self.N + 1} for OneCycleLR: Tried to step {self.N + 1} times. "
                 f"The specified number of total steps is {self.N}")
 
-    def _interp(self, n: int, group: GroupState, keys: tuple[int, int]) -> np.ndarray:
+    def _profile(self, n: int) -> list[tuple[int, int, int, np.ndarray]]:
+        """Per phase i: (i, first, stop, shape) with shape = cos(π·p) + 1 ('cos') or p ('linear'); cached."""
+        cache = getattr(self, "_profile_cache", None)
+        if cache is not None and cache[0] == n:
+            return cache[1]
         self.check_horizon(n)
-        t = np.arange(n, dtype=np.float64)
-        out = np.empty((n, self.n_groups))
-        start_step = 0.0
-        done = np.zeros(n, dtype=bool)
+        out = []
+        first, start_step = 0, 0.0
         last = len(self.phases) - 1
         for i, phase in enumerate(self.phases):
             end_step = phase[0]
-            sel = ~done if i == last else (~done & (t <= end_step))
-            if np.any(sel):
+            # steps t >= first with t <= end_step (t integer), or all remaining in the last phase
+            stop = n if i == last else max(first, min(n, int(np.floor(end_step)) + 1))
+            if stop > first:
                 denom = end_step - start_step
                 if denom == 0:
                     raise PreviewZeroDivisionError(
                         f"OneCycleLR phase {i} has zero length (pct_start={self.pct}, total_steps={self.N}): "
                         "torch divides by zero here; choose pct_start so that the phases are non-empty")
-                pct = (t[sel] - start_step) / denom
-                a = group.extra[phase[keys[0]]] if phase[keys[0]] != "initial_lr" else group.initial_lr
-                b = group.extra[phase[keys[1]]] if phase[keys[1]] != "initial_lr" else group.initial_lr
-                if self.anneal == "cos":
-                    cos_out = np.cos(np.pi * pct) + 1
-                    out[sel] = b[None, :] + (a[None, :] - b[None, :]) / 2.0 * cos_out[:, None]
+                if self.anneal == "cos":  # cos(π·(t − start)/denom) over consecutive t
+                    shape = cos_progression(math.pi * (first - start_step) / denom, math.pi / denom, stop - first) + 1
                 else:
-                    out[sel] = (b[None, :] - a[None, :]) * pct[:, None] + a[None, :]
-                done |= sel
+                    shape = (np.arange(first, stop, dtype=np.float64) - start_step) / denom
+                out.append((i, first, stop, shape))
+            first = stop
             start_step = end_step
+        self._profile_cache = (n, out)
+        return out
+
+    def _interp(self, n: int, group: GroupState, keys: tuple[int, int]) -> np.ndarray:
+        out = np.empty((n, self.n_groups))
+        for i, first, stop, shape in self._profile(n):
+            phase = self.phases[i]
+            a = group.extra[phase[keys[0]]] if phase[keys[0]] != "initial_lr" else group.initial_lr
+            b = group.extra[phase[keys[1]]] if phase[keys[1]] != "initial_lr" else group.initial_lr
+            if self.anneal == "cos":
+                out[first:stop] = b[None, :] + ((a - b) / 2.0)[None, :] * shape[:, None]
+            else:
+                out[first:stop] = (b - a)[None, :] * shape[:, None] + a[None, :]
         return out
 
     def values(self, n: int, group: GroupState) -> np.ndarray:

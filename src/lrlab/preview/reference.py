@@ -99,7 +99,7 @@ def _build_children(module: ModuleType, pairs: list[tuple[str, dict[str, Any]]],
     if validate:
         for n, p in pairs:
             make_child(n, p, n_groups)
-    return lambda opt: [cls(opt, **p) for cls, (_, p) in zip(classes, pairs)]
+    return lambda opt: [cls(opt, **p) for cls, (_, p) in zip(classes, pairs, strict=True)]
 
 
 def module_sequential(module: ModuleType, children: list[tuple[str, dict[str, Any]]], milestones: list[int],

@@ -65,6 +65,6 @@ def check_milestones(milestones: Any, n_children: int) -> list[int]:
             "milestones must have one entry fewer than children: Sequential Schedulers expects number of "
             f"schedulers provided to be one more than the number of milestone points, but got number of "
             f"schedulers {n_children} and the number of milestones to be equal to {len(ms)}")
-    if any(b < a for a, b in zip(ms, ms[1:])):
+    if any(b < a for a, b in zip(ms, ms[1:], strict=False)):
         raise ValueError(f"milestones must be non-decreasing, got {ms}")
     return ms

@@ -1,0 +1,100 @@
+"""Explorer benchmark: slider change -> finished redraw (curve recomputed, Agg draw, PNG bytes), per scheduler.
+
+For a 100,000-step schedule, a parameter slider of each explorer is set to ~30 different values; each
+change runs the widget callback synchronously, so the wall time of ``slider.value = v`` is the full redraw.
+For reference, the same run times torch stepping the same schedule once.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from lrlab.explorer import engine  # noqa: E402
+from lrlab.explorer.panel import explore  # noqa: E402
+from lrlab.explorer.params import to_kwargs  # noqa: E402
+from lrlab.explorer.plateau import plateau_schedule  # noqa: E402
+
+STEPS = 100_000
+
+# scheduler -> (parameter swept, values generator given n changes)
+SWEEPS: dict[str, tuple[str, Callable[[int], list]]] = {
+    "StepLR": ("gamma", lambda n: list(np.linspace(0.1, 0.9, n))),
+    "MultiStepLR": ("gamma", lambda n: list(np.linspace(0.1, 0.9, n))),
+    "ExponentialLR": ("gamma", lambda n: list(np.linspace(0.99990, 0.99999, n))),
+    "CosineAnnealingLR": ("eta_min", lambda n: list(np.linspace(0.0, 0.05, n))),
+    "CosineAnnealingWarmRestarts": ("eta_min", lambda n: list(np.linspace(0.0, 0.05, n))),
+    "LinearLR": ("start_factor", lambda n: list(np.linspace(0.05, 0.9, n))),
+    "CyclicLR": ("max_lr", lambda n: list(np.geomspace(0.05, 1.0, n))),
+    "OneCycleLR": ("pct_start", lambda n: list(np.linspace(0.1, 0.6, n))),
+    "LambdaLR": ("horizon", lambda n: [int(h) for h in np.linspace(1000, 90_000, n)]),
+    "ReduceLROnPlateau": ("patience", lambda n: [int(p) for p in np.linspace(1, 60, n)]),
+}
+SLOW = {"LambdaLR", "ReduceLROnPlateau"}  # no closed form: every redraw steps torch itself
+
+
+def _torch_seconds(panel) -> float:
+    """Time torch stepping the panel's current schedule (STEPS entries) once."""
+    name = panel.name
+    start = time.perf_counter()
+    if name == "ReduceLROnPlateau":
+        plateau_schedule(torch.optim.lr_scheduler.ReduceLROnPlateau, panel.metric(), float(panel.lr_slider.value),
+                         **panel.values)
+    else:
+        kwargs = to_kwargs(name, panel.values)
+        cls = getattr(torch.optim.lr_scheduler, name)
+        engine.step_class(cls, STEPS, panel.lr, engine._momentum(name), kwargs)
+    return time.perf_counter() - start
+
+
+def run(quick: bool = False) -> None:
+    """Print median / p90 redraw times per scheduler for a 100k-step schedule and torch's stepping time."""
+    n_fast, n_slow = (8, 2) if quick else (30, 5)
+    print(f"slider change -> redraw incl. PNG, {STEPS:,} steps, learner overlay off; "
+          f"{n_fast} changes ({n_slow} for schedulers without a closed form)")
+    print(f"{'scheduler':30s} {'median ms':>10s} {'p90 ms':>8s} {'torch step ms':>14s} {'torch/redraw':>13s}")
+    for name, (param, values) in SWEEPS.items():
+        extra = {"noise": 0.01} if name == "ReduceLROnPlateau" else {}
+        panel = explore(name, steps=STEPS, module=False, **extra)
+        if panel.error:
+            print(f"{name:30s} not drawn: {panel.error}")
+            continue
+        widget = panel.param_widgets[param]
+        times = []
+        for v in values(n_slow if name in SLOW else n_fast):
+            start = time.perf_counter()
+            widget.value = v
+            times.append(time.perf_counter() - start)
+            if panel.error:
+                print(f"{name:30s} error at {param}={v}: {panel.error}")
+                break
+        torch_s = _torch_seconds(panel)
+        med = statistics.median(times)
+        p90 = float(np.percentile(times, 90))
+        print(f"{name:30s} {med * 1e3:10.1f} {p90 * 1e3:8.1f} {torch_s * 1e3:14.1f} {torch_s / med:12.1f}x",
+              flush=True)
+    # the learner overlay (reference solutions, stepped for learner_limit steps) on one scheduler
+    try:
+        import lrlab
+
+        mod = lrlab.use_schedulers("solutions")
+    except Exception as exc:  # noqa: BLE001
+        print(f"learner overlay: skipped ({exc})")
+        return
+    for limit in (2_000, 20_000):
+        panel = explore("CosineAnnealingLR", steps=STEPS, module=mod, learner_limit=limit)
+        times = []
+        for v in np.linspace(0.0, 0.05, n_slow + 1)[1:]:
+            start = time.perf_counter()
+            panel.param_widgets["eta_min"].value = float(v)
+            times.append(time.perf_counter() - start)
+        print(f"CosineAnnealingLR + learner overlay (solutions, first {limit:,} steps): median "
+              f"{statistics.median(times) * 1e3:.1f} ms; {panel.message_text}")

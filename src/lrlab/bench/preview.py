@@ -1,0 +1,104 @@
+"""Benchmark: numpy ``preview`` vs stepping torch's scheduler on a real optimizer, same run, same steps.
+
+Prints, per scheduler, the best-of-k preview time, the torch stepping time, the speed-up (torch/preview,
+target >= 500x) and the largest deviation from torch in units of the comparison tolerance
+(rtol=1e-9, atol=1e-12·lr0; <= 1 means equal).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lrlab.preview import (
+    Schedule,
+    preview,
+    preview_chained,
+    preview_sequential,
+    torch_chained,
+    torch_schedule,
+    torch_sequential,
+)
+
+LR0 = 0.1
+
+
+def cases(steps: int) -> list[tuple[str, Callable[[], Schedule], Callable[[], Schedule]]]:
+    """(label, preview call, torch call) for every scheduler and two compositions over ``steps`` steps."""
+    singles: list[tuple[str, str, dict[str, Any]]] = [
+        ("StepLR", "StepLR", {"step_size": steps // 4, "gamma": 0.5}),
+        ("MultiStepLR", "MultiStepLR", {"milestones": [steps // 2, 3 * steps // 4, 3 * steps // 4]}),
+        ("ExponentialLR", "ExponentialLR", {"gamma": 1 - 5.0 / steps}),
+        ("CosineAnnealingLR", "CosineAnnealingLR", {"T_max": steps, "eta_min": 1e-4}),
+        ("CosineAnnealingLR periodic", "CosineAnnealingLR", {"T_max": steps // 20}),
+        ("CosineAnnealingWarmRestarts", "CosineAnnealingWarmRestarts", {"T_0": steps // 30, "T_mult": 2}),
+        ("CyclicLR triangular2", "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": steps // 20,
+                                              "mode": "triangular2"}),
+        ("CyclicLR exp_range", "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": steps // 20,
+                                            "mode": "exp_range", "gamma": 1 - 1.0 / steps}),
+        ("OneCycleLR", "OneCycleLR", {"max_lr": 1.0, "total_steps": steps}),
+        ("OneCycleLR three_phase", "OneCycleLR", {"max_lr": 1.0, "total_steps": steps, "three_phase": True,
+                                                  "anneal_strategy": "linear"}),
+        ("LinearLR", "LinearLR", {"start_factor": 0.01, "total_iters": steps // 10}),
+    ]
+    out: list[tuple[str, Callable[[], Schedule], Callable[[], Schedule]]] = [
+        (label, (lambda n=name, p=p: preview(n, steps, lr=LR0, **p)),
+         (lambda n=name, p=p: torch_schedule(n, steps, lr=LR0, **p)))
+        for label, name, p in singles
+    ]
+    warm = steps // 20
+    seq = [("LinearLR", {"start_factor": 0.01, "total_iters": warm}),
+           ("CosineAnnealingLR", {"T_max": steps - warm, "eta_min": 1e-5})]
+    chain = [("LinearLR", {"start_factor": 0.01, "total_iters": warm}), ("ExponentialLR", {"gamma": 1 - 3.0 / steps})]
+    out.append(("SequentialLR(Linear->Cosine)", lambda: preview_sequential(seq, [warm], steps, lr=LR0),
+                lambda: torch_sequential(seq, [warm], steps, lr=LR0)))
+    out.append(("ChainedScheduler(Linear, Exp)", lambda: preview_chained(chain, steps, lr=LR0),
+                lambda: torch_chained(chain, steps, lr=LR0)))
+    return out
+
+
+def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def _deviation(a: Schedule, b: Schedule) -> float:
+    tol = 1e-12 * LR0 + 1e-9 * np.abs(b.lr)
+    dev = float(np.max(np.abs(a.lr - b.lr) / tol))
+    if a.momentum is not None and b.momentum is not None:
+        dev = max(dev, float(np.max(np.abs(a.momentum - b.momentum) / (1e-12 + 1e-9 * np.abs(b.momentum)))))
+    return dev
+
+
+def run(quick: bool = False) -> None:
+    """Print the preview-vs-torch table (100,000 steps; ``quick``: 20,000 steps, fewer repeats)."""
+    steps = 20_000 if quick else 100_000
+    repeats = 5 if quick else 15
+    print(f"preview vs torch stepping, {steps:,} steps, lr0={LR0} (preview: best of {repeats}; torch: best of "
+          f"{1 if quick else 2})")
+    print(f"{'scheduler':32s} {'preview ms':>11s} {'torch ms':>10s} {'speed-up':>9s} {'dev/tol':>8s}")
+    ratios = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for label, fast, ref in cases(steps):
+            fast()  # warm-up
+            t_fast, a = _best(fast, repeats)
+            t_ref, b = _best(ref, 1 if quick else 2)
+            ratio = t_ref / t_fast
+            ratios.append(ratio)
+            flag = "" if ratio >= 500 else "  (< 500x)"
+            print(f"{label:32s} {1e3 * t_fast:11.3f} {1e3 * t_ref:10.1f} {ratio:8.0f}x {_deviation(a, b):8.3f}{flag}",
+                  flush=True)
+    print(f"min speed-up {min(ratios):.0f}x, geometric mean {float(np.exp(np.mean(np.log(ratios)))):.0f}x")
+
+
+if __name__ == "__main__":
+    run(quick=False)

@@ -1,0 +1,3 @@
+from lrlab.training.benchmark import run
+
+__all__ = ["run"]

@@ -1,0 +1,249 @@
+"""The autograder: real torch as the oracle, real child processes, real broken/forged submissions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lrlab import paths
+from lrlab.grading import SCHEDULER_POINTS, SCHEDULERS, grade, self_check
+from lrlab.grading.spec import checks_for
+
+FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
+pytestmark = pytest.mark.timeout(240)
+
+
+def learner_modules_loaded(base: Path) -> list[str]:
+    """Modules in this process that came from ``base`` (the graded package), or named ``schedulers``."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if name == "schedulers" or name.startswith("schedulers.") or (file and str(base) in file):
+            found.append(name)
+    return found
+
+
+def build_submission(tmp_path: Path, case: str) -> Path:
+    """A copy of the reference package with the fixture ``case`` applied (appended code, deleted modules)."""
+    base = tmp_path / case
+    package = base / "schedulers"
+    shutil.copytree(paths.SOLUTIONS_DIR / "schedulers", package, ignore=shutil.ignore_patterns("__pycache__"))
+    for patch in sorted((FIXTURES / case).iterdir()):
+        if patch.name.endswith(".py.append"):
+            target = package / patch.name.removesuffix(".append")
+            target.write_text(target.read_text() + patch.read_text())
+        elif patch.name.endswith(".py.delete"):
+            (package / patch.name.removesuffix(".delete")).unlink()
+    return base
+
+
+@pytest.fixture(scope="module")
+def solutions_report():
+    start = time.perf_counter()
+    report = grade(paths.SOLUTIONS_DIR)
+    print(f"\nfull grading of solutions/: {time.perf_counter() - start:.2f} s")
+    return report
+
+
+# ---------------------------------------------------------------------------------------------- spec/oracle
+
+
+def test_points_sum_to_100_and_every_check_has_scenarios():
+    assert sum(SCHEDULER_POINTS.values()) == 100
+    for name in SCHEDULERS:
+        checks = checks_for(name)
+        assert sum(c.points for c in checks) == SCHEDULER_POINTS[name]
+        assert all(c.points > 0 and c.scenarios for c in checks)
+        json.dumps([c.scenarios for c in checks])  # crosses the process boundary as JSON
+    assert SCHEDULER_POINTS["CyclicLR"] > SCHEDULER_POINTS["StepLR"] < SCHEDULER_POINTS["OneCycleLR"]
+
+
+def test_torch_raises_on_every_bad_input_and_on_nothing_else():
+    from lrlab.grading.oracle import expected
+
+    for name in SCHEDULERS:
+        for check, results in zip(checks_for(name), expected(name), strict=True):
+            for scenario, result in zip(check.scenarios, results, strict=True):
+                if check.name in ("bad_input", "step_limit"):
+                    assert result["error"] and result["error"]["types"][0] in (
+                        "builtins.ValueError", "builtins.TypeError"), (name, scenario)
+                else:
+                    assert result["error"] is None, (name, scenario, result["error"])
+                    assert result["n"] == scenario["steps"]
+
+
+def test_long_checks_run_ten_thousand_steps_and_cycles_track_momentum():
+    for name in SCHEDULERS:
+        long = [c for c in checks_for(name) if c.name == "long"]
+        assert long and all(s["steps"] >= 10_000 for s in long[0].scenarios), name
+    for name in ("CyclicLR", "OneCycleLR"):
+        adam = next(c for c in checks_for(name) if c.name == "adam_betas")
+        assert all(s["opt"] == "adam" and s["track_momentum"] for s in adam.scenarios)
+
+
+def test_compare_tolerance_is_rtol_1e9_atol_1e12_lr0():
+    from lrlab.grading.compare import compare
+    from lrlab.grading.driver import run_scenario
+    from lrlab.grading.oracle import torch_class
+    from lrlab.grading.spec import scenario
+
+    sc = scenario("ExponentialLR", {"gamma": 0.9}, groups=[0.1], steps=5)
+    exp = run_scenario(sc, torch_class)
+
+    def shifted(rel: float) -> dict:
+        from lrlab.grading.compare import decode
+        from lrlab.grading.driver import encode
+
+        values = decode(exp["lr"], 5, 1).copy()
+        values[3, 0] *= 1 + rel
+        from array import array
+
+        return {**exp, "lr": encode(array("d", values.ravel()))}
+
+    assert compare(sc, exp, shifted(0.5e-9)) is None
+    failure = compare(sc, exp, shifted(5e-9))
+    assert failure is not None and failure.step == 3 and failure.group == 0 and failure.reason == "lr differs"
+    assert compare(sc, exp, {"n": "x"}) is not None  # malformed results are failures, not crashes
+
+
+def test_static_scan_flags_torch_scheduler_imports_but_not_docstrings(tmp_path):
+    from lrlab.grading.forgery import scan_package
+
+    package = tmp_path / "schedulers"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""Like torch.optim.lr_scheduler, by hand."""\n')
+    (package / "step.py").write_text(
+        '"""See torch.optim.lr_scheduler.StepLR."""\nimport torch\n\n'
+        "class StepLR:\n    pass\n\nclass MultiStepLR:\n    pass\n\n"
+        "StepLR = torch.optim.lr_scheduler.StepLR\n")
+    (package / "cyclic.py").write_text("from torch.optim.lr_scheduler import CyclicLR\n")
+    (package / "plateau.py").write_text(
+        "import importlib\nm = importlib.import_module('torch.optim.lr_scheduler')\nclass ReduceLROnPlateau:\n    pass\n")
+    found = scan_package(package)
+    assert set(found) == {"StepLR", "CyclicLR", "ReduceLROnPlateau"}
+    assert "step.py:10" in found["StepLR"]
+
+
+# ---------------------------------------------------------------------------------------------- scores
+
+
+def test_solutions_score_100_quietly_without_importing_them(solutions_report, capfd):
+    report = solutions_report
+    assert report.total == 100 and report.max_total == 100, report.format_table()
+    assert all(r.passed and r.reason == "" for r in report.results.values())
+    assert learner_modules_loaded(paths.SOLUTIONS_DIR) == []
+    out, err = capfd.readouterr()
+    assert err == ""
+    table = report.format_table()
+    assert table.splitlines()[-1] == "TOTAL: 100/100"
+    assert report.to_dict()["results"]["CyclicLR"]["points"] == 13
+
+
+def test_grading_writes_nothing_to_stderr(capfd):
+    grade(paths.SOLUTIONS_DIR, only=["ExponentialLR"])
+    assert capfd.readouterr().err == ""
+
+
+def test_generated_exercises_score_0_as_not_implemented(tmp_path):
+    from lrlab.exercisegen import generate
+
+    generate(paths.SOLUTIONS_DIR, tmp_path)
+    report = grade(tmp_path)
+    assert report.total == 0, report.format_table()
+    for result in report.results.values():
+        assert "not implemented yet" in result.summary(), result.summary()
+        assert "Traceback" not in result.format()
+    assert learner_modules_loaded(tmp_path) == []
+
+
+def test_partially_correct_submission_scores_exactly_the_checks_it_passes(tmp_path):
+    base = build_submission(tmp_path, "partial")
+    report = grade(base, only=["StepLR", "MultiStepLR"])
+    step, multi = report.results["StepLR"], report.results["MultiStepLR"]
+    assert [c.name for c in step.checks if not c.passed] == ["resume"]
+    assert [c.name for c in multi.checks if not c.passed] == ["grid", "resume"]
+    assert (step.points, multi.points, report.total, report.max_total) == (5, 3, 8, 12)
+    failure = multi.first_failure
+    assert failure.step is not None and failure.expected is not None and failure.got is not None
+    assert failure.expected != failure.got
+
+
+def test_forged_submission_gets_0_for_the_forged_classes_only(tmp_path, capfd):
+    base = build_submission(tmp_path, "forgeries")
+    report = grade(base)
+    points = {name: r.points for name, r in report.results.items()}
+    forged = {"LambdaLR": 0, "CyclicLR": 0, "OneCycleLR": 0,
+              "CosineAnnealingWarmRestarts": 1,  # wrong values (torch patched in its own process gains nothing)
+              "ReduceLROnPlateau": 1}  # fake printed results gain nothing; only bad_input passes
+    assert points == {**SCHEDULER_POINTS, **forged}, report.format_table()
+    assert report.total == 100 - 6 - 13 - 13 - 8 - 11
+    for name in ("LambdaLR", "CyclicLR", "OneCycleLR"):
+        assert "torch" in report.results[name].reason, (name, report.results[name].reason)
+    assert "lr differs" in report.results["CosineAnnealingWarmRestarts"].summary()
+    assert "RuntimeError" in report.results["ReduceLROnPlateau"].summary()
+    assert capfd.readouterr().err == ""
+    assert learner_modules_loaded(base) == []
+
+
+def test_crashing_submission_loses_only_what_crashes(tmp_path):
+    base = build_submission(tmp_path, "crashes")
+    report = grade(base, timeout=4)
+    points = {name: r.points for name, r in report.results.items()}
+    crashed = {"CosineAnnealingWarmRestarts": 1,  # sys.exit is caught; only bad_input (raised earlier) passes
+               "CyclicLR": 0, "SequentialLR": 0, "LambdaLR": 0, "OneCycleLR": 0, "ReduceLROnPlateau": 0}
+    assert points == {**SCHEDULER_POINTS, **crashed}, report.format_table()
+    reasons = {name: report.results[name].summary() for name in crashed}
+    assert "SystemExit" in reasons["CosineAnnealingWarmRestarts"]
+    assert "exited with code 3" in reasons["CyclicLR"]
+    assert "timed out" in reasons["SequentialLR"]
+    assert "timed out" in reasons["LambdaLR"]
+    assert "SyntaxError" in reasons["OneCycleLR"]
+    assert "ModuleNotFoundError" in reasons["ReduceLROnPlateau"] or "No module" in reasons["ReduceLROnPlateau"]
+    assert report.notes and "import schedulers" in report.notes[0]
+
+
+# ---------------------------------------------------------------------------------------------- CLI, self_check
+
+
+def test_cli_grade_json_and_exit_codes(tmp_path, capsys):
+    from lrlab.cli import main
+
+    out_json = tmp_path / "report.json"
+    assert main(["grade", "--solutions", "--only", "ExponentialLR", "LinearLR", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == "TOTAL: 12/12"
+    data = json.loads(out_json.read_text())
+    assert data["total"] == 12 and set(data["results"]) == {"ExponentialLR", "LinearLR"}
+    assert data["results"]["LinearLR"]["checks"][0]["passed"] is True
+
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty")]) == 2
+    assert "no 'schedulers' package" in capsys.readouterr().err
+
+
+def test_self_check_reads_not_implemented_yet(tmp_path, capsys):
+    from lrlab.exercisegen import generate
+
+    generate(paths.SOLUTIONS_DIR, tmp_path)
+    result = self_check("StepLR", path=tmp_path)
+    out = capsys.readouterr().out
+    assert result.points == 0 and result.max_points == 6 and not result.passed
+    assert out.startswith("StepLR: 0/6 points") and "not implemented yet" in out and "Traceback" not in out
+    good = self_check("StepLR", path=paths.SOLUTIONS_DIR / "schedulers")
+    assert good.passed and "StepLR: 6/6 points" in capsys.readouterr().out
+
+
+def test_bad_arguments_are_rejected():
+    with pytest.raises(ValueError, match="only"):
+        grade(paths.SOLUTIONS_DIR, only=["NoSuchLR"])
+    with pytest.raises(ValueError, match="timeout"):
+        grade(paths.SOLUTIONS_DIR, timeout=0)
+    with pytest.raises(FileNotFoundError):
+        grade(paths.REPO_ROOT / "docs")
+    with pytest.raises(ValueError, match="name"):
+        self_check("Nope")
