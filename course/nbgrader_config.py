@@ -19,6 +19,10 @@ c.Exchange.root = str(HERE / "exchange")  # course-local exchange (default /usr/
 
 # Grade in the stock kernel of the environment that runs nbgrader (it has lrlab and torch installed).
 c.Execute.kernel_name = "python3"
+# The kernel must not import from the submission folder (nbgrader copies every submitted file into it): a
+# student's fake `lrlab/` there would replace the test cells' functions. IPython adds the cwd to sys.path
+# unless told not to.
+c.Execute.extra_arguments = ["--IPKernelApp.ignore_cwd=True"]
 # Per-cell limit. The first test cell grades the whole package in one child process, each scheduler under
 # the grader's own 10 s limit; that run gives up after 160 s (lrlab.classroom.cells.PACKAGE_RUN_LIMIT, above
 # the grader's deadline when every scheduler hangs). 200 s still ends a kernel stuck for another reason.

@@ -68,13 +68,14 @@ def test_notebook_has_one_test_cell_per_scheduler_with_its_points(built: Path) -
         assert meta.locked and not meta.solution and cell.cell_type == "code"
         visible, hidden = cell.source.split("### BEGIN HIDDEN TESTS\n")
         assert f'check("{name}")' in visible and "award" not in visible
+        assert "from lrlab.classroom.cells import check" in visible
         hidden_body, after = hidden.split("### END HIDDEN TESTS")
         assert after.strip() == ""
         # the hidden block only imports the test from a file and calls it with the cell's points
         assert f'award("{name}", {meta.points:g})' in hidden_body
         assert "from lrlab.classroom.cells import award" in hidden_body
-    setup = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"]
-    assert len(setup) == 1 and setup[0].metadata.nbgrader.locked and not setup[0].metadata.nbgrader.grade
+    # every code cell is a test cell (nbgrader's add_missing_cells needs a grade cell before each test cell)
+    assert [c for c in nb.cells if c.cell_type == "code"] == graded
     assert nb.metadata.kernelspec.name == "python3"
 
 
@@ -102,6 +103,7 @@ def test_config_excludes_every_learner_py_and_is_course_local(built: Path) -> No
     assert Path(cfg.Exchange.root) == built.resolve() / "exchange"
     assert cfg.CourseDirectory.db_url.startswith(f"sqlite:///{built.resolve() / 'gradebook.db'}")
     assert cfg.Execute.kernel_name == "python3"
+    assert "--IPKernelApp.ignore_cwd=True" in cfg.Execute.extra_arguments
     assert 30 <= cfg.Execute.timeout <= 300
     assert "nbgrader.preprocessors.ClearHiddenTests" in cfg.GenerateFeedback.preprocessors
     assert "lrlab.classroom.preprocessors.DropUnlistedCodeCells" in cfg.Autograde.sanitize_preprocessors

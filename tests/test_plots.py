@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,10 +19,12 @@ def _torch_steplr(steps: int, step_size: int, gamma: float, lr: float = 0.1) -> 
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=step_size, gamma=gamma)
     out = []
-    for t in range(steps):
-        if t:
-            sched.step()
-        out.append(sched.get_last_lr()[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no optimizer.step(): torch's call-order warning is expected
+        for t in range(steps):
+            if t:
+                sched.step()
+            out.append(sched.get_last_lr()[0])
     return np.array(out)
 
 

@@ -10,6 +10,7 @@ import pytest
 from lrlab.preview import (
     SCHEDULERS,
     Schedule,
+    assert_schedules_close,
     preview,
     preview_chained,
     preview_sequential,
@@ -23,14 +24,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
 def assert_same(got: Schedule, ref: Schedule, lr0: float) -> None:
-    assert got.lr.shape == ref.lr.shape
-    bad = ~(np.abs(got.lr - ref.lr) <= 1e-12 * lr0 + 1e-9 * np.abs(ref.lr))
-    if bad.any():
-        t, g = np.argwhere(bad)[0]
-        raise AssertionError(f"lr differs at step {t}, group {g}: preview {got.lr[t, g]!r} torch {ref.lr[t, g]!r}")
-    assert (got.momentum is None) == (ref.momentum is None), "momentum presence differs"
-    if ref.momentum is not None:
-        np.testing.assert_allclose(got.momentum, ref.momentum, rtol=1e-9, atol=1e-12)
+    assert_schedules_close(got, ref, lr0)
 
 
 GRID = [

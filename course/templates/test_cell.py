@@ -1,4 +1,5 @@
 # $name: $points points. Same checks as `lrlab grade --only $name`.
+from lrlab.classroom.cells import check
 check("$name")
 ### BEGIN HIDDEN TESTS
 from lrlab.classroom.cells import award

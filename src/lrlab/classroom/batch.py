@@ -66,7 +66,8 @@ def _grade_one(assignment: str, student: str, force: bool) -> Outcome:
         if result["success"] or "database is locked" not in text:
             break
         time.sleep(0.5 * attempts)
-    error = "" if result["success"] else (result.get("error") or result.get("log") or "autograde failed")
+    error = "" if result["success"] else (
+        f"{result.get('log', '')[-4000:]}\n{result.get('error', '')}".strip() or "autograde failed")
     return Outcome(student, bool(result["success"]), time.perf_counter() - start, attempts, error)
 
 

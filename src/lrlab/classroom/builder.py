@@ -39,29 +39,25 @@ def _points_text(points: float) -> str:
     return f"{points:g}"
 
 
-def _grade_cell_metadata(grade_id: str, points: float | None) -> dict:
-    meta = {"grade_id": grade_id, "locked": True, "schema_version": 3, "solution": False, "task": False}
-    meta["grade"] = points is not None
-    if points is not None:
-        meta["points"] = points
+def _test_cell_metadata(grade_id: str, points: float) -> dict:
+    meta = {"grade": True, "grade_id": grade_id, "locked": True, "points": points, "schema_version": 3,
+            "solution": False, "task": False}
     return {"nbgrader": meta, "editable": False, "deletable": False}
 
 
 def build_notebook(points: Mapping[str, float], modules: Mapping[str, str], templates: Path) -> nbformat.NotebookNode:
-    """The graded source notebook: intro, setup cell, then a heading and a test cell per scheduler.
+    """The graded source notebook: intro, then a heading and a test cell per scheduler.
 
     Test cell ``test_<name>`` is worth ``points[name]``; its hidden block calls
     :func:`lrlab.classroom.cells.award`, which asserts the scheduler earned those points in ``lrlab grade``.
     """
-    tpl = {name: Template((Path(templates) / name).read_text()) for name in (
-        "intro.md", "setup_cell.py", "scheduler.md", "test_cell.py")}
+    tpl = {name: Template((Path(templates) / name).read_text()) for name in ("intro.md", "scheduler.md", "test_cell.py")}
     missing = [name for name in points if name not in modules]
     if missing:
         raise ValueError(f"points name scheduler(s) {missing} that no module of the package defines")
     table = "\n".join(f"| `{n}` | `schedulers/{modules[n]}` | {_points_text(p)} |" for n, p in points.items())
     cells = [
         nbformat.v4.new_markdown_cell(tpl["intro.md"].substitute(table=table, total=_points_text(sum(points.values())))),
-        nbformat.v4.new_code_cell(tpl["setup_cell.py"].substitute().rstrip("\n"), metadata=_grade_cell_metadata("setup", None)),
     ]
     for name, pts in points.items():
         if not _ID.match(name):
@@ -69,7 +65,7 @@ def build_notebook(points: Mapping[str, float], modules: Mapping[str, str], temp
         fields = {"name": name, "points": _points_text(pts), "module": modules[name]}
         cells.append(nbformat.v4.new_markdown_cell(tpl["scheduler.md"].substitute(fields)))
         cells.append(nbformat.v4.new_code_cell(
-            tpl["test_cell.py"].substitute(fields).rstrip("\n"), metadata=_grade_cell_metadata(f"test_{name}", pts)))
+            tpl["test_cell.py"].substitute(fields).rstrip("\n"), metadata=_test_cell_metadata(f"test_{name}", pts)))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import copy
 import math
+import warnings
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -133,9 +134,31 @@ def run_scenario(spec: dict[str, Any], classes: Callable[[str], type]) -> dict[s
     lrs: array = array("d")
     moms: array = array("d")
     track = spec["track_momentum"]
-    metrics = spec["metrics"]
     n = 0
     error = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's step-order warnings must not reach stderr
+        try:
+            n, error = _run(spec, classes, lrs, moms)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the learner are results too
+            n, error = len(lrs) // max(1, n_groups), _error_info(exc, len(lrs) // max(1, n_groups))
+    if len(lrs) != n * n_groups:  # a group count that changed mid-run
+        error = error or {"types": ["builtins.ValueError"], "message": "param group count changed", "at": n}
+        del lrs[n * n_groups:]
+    return {
+        "n": n,
+        "groups": n_groups,
+        "lr": encode(lrs),
+        "mom": encode(moms[: n * n_groups]) if track else None,
+        "error": error,
+    }
+
+
+def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms: array) -> tuple[int, Any]:
+    """Step the scenario, appending to ``lrs``/``moms``; return (records, error info or None)."""
+    track = spec["track_momentum"]
+    metrics = spec["metrics"]
+    n = 0
     try:
         opt = make_optimizer(spec)
         sched = _construct(spec, classes, opt)
@@ -162,14 +185,5 @@ def run_scenario(spec: dict[str, Any], classes: Callable[[str], type]) -> dict[s
                 opt.load_state_dict(opt_state)
                 sched.load_state_dict(state)
     except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the learner are results too
-        error = _error_info(exc, n)
-    if len(lrs) != n * n_groups:  # a group count that changed mid-run
-        error = error or {"types": ["builtins.ValueError"], "message": "param group count changed", "at": n}
-        del lrs[n * n_groups:]
-    return {
-        "n": n,
-        "groups": n_groups,
-        "lr": encode(lrs),
-        "mom": encode(moms[: n * n_groups]) if track else None,
-        "error": error,
-    }
+        return n, _error_info(exc, n)
+    return n, None

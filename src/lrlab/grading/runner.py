@@ -187,6 +187,12 @@ def _import_package(base: str) -> types.ModuleType:
     return importlib.import_module(PACKAGE)
 
 
+def _only_this_package(base: str) -> None:
+    """Drop other ``sys.path`` entries holding a ``schedulers`` package (e.g. the editable install's exercises)."""
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") == os.path.realpath(base)
+                   or not os.path.isdir(os.path.join(p or ".", PACKAGE))]
+
+
 def _bare_package(base: str) -> None:
     """Register ``schedulers`` as an empty package (its ``__init__`` not run) so submodules import alone."""
     for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
@@ -203,6 +209,9 @@ def _bare_package(base: str) -> None:
 def _resolver(base: str, mode: str) -> Callable[[str], type]:
     from lrlab.grading.spec import MODULE_OF
 
+    _only_this_package(base)
+    if mode == "modules":
+        _bare_package(base)
     cache: dict[str, type] = {}
 
     def classes(name: str) -> type:
@@ -211,6 +220,9 @@ def _resolver(base: str, mode: str) -> Callable[[str], type]:
                 module = sys.modules.get(PACKAGE) or _import_package(base)
             else:
                 module = importlib.import_module(f"{PACKAGE}.{MODULE_OF[name]}")
+            origin = os.path.realpath(getattr(module, "__file__", "") or "")
+            if not origin.startswith(os.path.realpath(base) + os.sep):
+                raise ImportError(f"{module.__name__} was loaded from {origin}, not from {base}")
             if not hasattr(module, name):
                 raise AttributeError(f"{module.__name__} has no attribute {name!r}")
             cls = getattr(module, name)
@@ -245,6 +257,7 @@ def _grandchild(fd: int, base: str, name: str | None, mode: str, log: str, cpu_l
         writer = _Writer(fd)
         if name is None:  # the probe
             try:
+                _only_this_package(base)
                 _import_package(base)
                 writer.send({"kind": "probe", "ok": True})
             except BaseException as exc:  # noqa: BLE001
@@ -386,14 +399,30 @@ def supervise(out_fd: int, base: str, names: list[str], timeout: float, parallel
         emit({"kind": "scheduler", "name": name, "mode": mode, "status": status}, raw)
 
 
+def _skip_dynamo_import() -> None:
+    """Let the optimizer methods wrapped by ``torch._disable_dynamo`` run without importing torch._dynamo.
+
+    Their wrapper imports ``torch._dynamo`` (~2 s) on first call only to *disable* compilation; nothing is
+    compiled in the sandbox, so we pre-fill the wrapper's cache with the plain function. Sandbox only.
+    """
+    import torch
+
+    for cls in (torch.optim.Optimizer, torch.optim.SGD, torch.optim.Adam, torch.optim.Adagrad):
+        for value in list(vars(cls).values()):
+            code = getattr(value, "__code__", None)
+            wrapped = getattr(value, "__wrapped__", None)
+            if code is not None and wrapped is not None and "_disable_dynamo" in getattr(code, "co_qualname", ""):
+                setattr(wrapped, "__dynamo_disable", wrapped)  # noqa: B010
+
+
 def _warm_up() -> None:
-    """Pay torch's lazy imports (the first optimizer pulls in torch._dynamo, ~2 s) once, before forking."""
+    """Pay torch's lazy initialisation once, before forking (the driver never calls ``optimizer.step``)."""
     from lrlab.grading.driver import make_optimizer
 
+    _skip_dynamo_import()
     for kind in ("sgd", "adam", "adagrad"):
         opt = make_optimizer({"opt": kind, "groups": [0.1, 0.2], "momentum": 0.9})
         opt.load_state_dict(opt.state_dict())
-        opt.step()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@
 Index t = ``get_last_lr()`` after t calls to ``step()``.
 """
 
+from lrlab.preview.compare import assert_schedules_close, first_mismatch
 from lrlab.preview.numpy_preview import preview, preview_chained, preview_sequential
 from lrlab.preview.reference import (
     module_chained,
@@ -20,6 +21,8 @@ from lrlab.preview.validation import PreviewZeroDivisionError
 
 __all__ = [
     "SCHEDULERS",
+    "assert_schedules_close",
+    "first_mismatch",
     "PreviewZeroDivisionError",
     "Schedule",
     "module_chained",
