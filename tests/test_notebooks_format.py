@@ -117,7 +117,7 @@ def test_scheduler_chapter_structure(name: str):
     text = _markdown(nb)
     assert "$$" in text, "the formula in LaTeX"
     assert re.search(r"\bexplore\(|warmup_composer\(", code), "an interactive explorer panel"
-    assert "torch_schedule(" in code or "preview_sequential(" in code or "ReduceLROnPlateau(" in code, "torch's schedule"
+    assert "torch_schedule(" in code or "torch_sequential(" in code or "ReduceLROnPlateau(" in code, "torch's schedule"
     assert "exercises/schedulers/" in text, "which file to implement"
     assert "Hints" in text
     for cls in CHAPTER_CLASSES[name]:

@@ -7,6 +7,8 @@ no scheduler notebook at all the suite fails rather than passing vacuously.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .conftest import NOTEBOOKS_DIR
@@ -40,9 +42,12 @@ def test_scheduler_notebook_explorer(page, lab_server, notebook):
                     pytrace=False)
     stem = notebook.removesuffix(".ipynb")
     shots = screenshot_dir()
+    t0 = time.perf_counter()
     try:
         open_notebook(page, lab_server.url(f"/lab/tree/{notebook}", reset=""))
+        t_open = time.perf_counter()
         state = run_all_cells(page)
+        t_run = time.perf_counter()
         problems = notebook_problems(page)
         assert state == "done" and not problems, f"{notebook}: Run All ended with {state!r}: {problems}"
 
@@ -65,6 +70,9 @@ def test_scheduler_notebook_explorer(page, lab_server, notebook):
         assert region_problems(region) == [], f"{notebook}: the explorer shows an error after moving {move.label!r}"
         assert notebook_problems(page) == [], f"{notebook}: errors after moving {move.label!r}"
         region.screenshot(path=str(shots / f"{stem}-explorer-after.png"))
+        t_end = time.perf_counter()
+        print(f"{notebook}: open {t_open - t0:.1f} s, run all {t_run - t_open:.1f} s, "
+              f"slider+redraw {t_end - t_run:.1f} s")
         print(f"{notebook}: {move.label} {move.before} -> {move.after} ({move.key} x{move.presses}); "
               f"plot {redraw.before.hash} -> {redraw.after.hash}"
               + (f"; refused first: {redraw.refused.after}" if redraw.refused else ""))

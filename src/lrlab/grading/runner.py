@@ -14,8 +14,9 @@ blocks re-importing that module. It then forks:
 
 Grandchildren run in their own process group with stdout/stderr sent to a log file, a CPU rlimit and a
 wall-clock deadline (SIGKILL). The zygote relays each grandchild's raw bytes to the grading process over
-the file descriptor it was given as ``[header JSON line][nbytes raw bytes]`` frames; nothing is ever read
-from stdout. The zygote itself never imports the learner's code.
+the file descriptor it was given as ``[header JSON line][nbytes raw bytes]`` frames, then an ``end`` frame;
+nothing is ever read from stdout. The zygote serves one job per line of stdin until stdin closes, so a
+process that grades repeatedly (tests, ``self_check`` in a notebook) pays the torch import once. The zygote itself never imports the learner's code.
 """
 
 from __future__ import annotations
@@ -426,10 +427,9 @@ def _warm_up() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Zygote entry point (see the module docstring): ``OUT_FD`` argument, a JSON job on stdin."""
+    """Zygote entry point: ``OUT_FD`` argument; one JSON job per stdin line, answered by frames + an end frame."""
     argv = sys.argv[1:] if argv is None else argv
     out_fd = int(argv[0])
-    job = json.loads(sys.stdin.read())
     import warnings
 
     warnings.simplefilter("ignore")
@@ -440,9 +440,16 @@ def main(argv: list[str] | None = None) -> int:
 
     _warm_up()
     install_sentinels()
-    logdir = job["logdir"]
-    Path(logdir).mkdir(parents=True, exist_ok=True)
-    supervise(out_fd, job["base"], job["names"], float(job["timeout"]), int(job["parallel"]), logdir)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        logdir = job["logdir"]
+        Path(logdir).mkdir(parents=True, exist_ok=True)
+        supervise(out_fd, job["base"], job["names"], float(job["timeout"]), int(job["parallel"]), logdir)
+        end = (json.dumps({"kind": "end", "nbytes": 0}) + "\n").encode()
+        while end:
+            end = end[os.write(out_fd, end):]
     os.close(out_fd)
     return 0
 

@@ -87,11 +87,28 @@ class Child:
     def check_horizon(self, n: int) -> None:
         """Raise like torch if the scheduler cannot be stepped to epoch n-1."""
 
+    def change_points(self, n: int) -> np.ndarray | None:
+        """``mul`` kind, optional: the epochs where f_t != 1 (then lr is piecewise constant between them)."""
+        return None
+
     def run(self, n: int, x0: np.ndarray, group: GroupState) -> np.ndarray:
         """LR at local epochs 0..n-1 when epoch 0 holds ``x0``: cumulative product of the factors."""
         self.check_horizon(n)
         if self.kind == "abs":
             return self.values(n, group)
+        idx = self.change_points(n)
+        if idx is not None:  # products only at the change points, then repeat each value until the next one
+            f = self.factors_at(idx)
+            vals = np.cumprod(np.vstack([x0[None, :], f]), axis=0)
+            counts = np.diff(np.r_[0, idx, n])
+            return np.repeat(vals, counts, axis=0)
         f = self.factors(n)
         f[0] = x0
+        if f.shape[1] == 1:
+            return np.cumprod(f[:, 0])[:, None]
         return np.cumprod(f, axis=0)
+
+    def factors_at(self, idx: np.ndarray) -> np.ndarray:
+        """Factors f_t at the epochs ``idx`` (shape (len(idx), G)); default: rows of ``factors``."""
+        n = int(idx[-1]) + 1 if len(idx) else 1
+        return self.factors(n)[idx]

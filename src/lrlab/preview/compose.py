@@ -34,9 +34,11 @@ def construct_all(children: list[Child], group: GroupState) -> None:
 
 
 def run_sequential(
-    children: list[Child], milestones: list[int], steps: int, group: GroupState, *, standalone: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """(lr, momentum) arrays of shape (steps, G) for SequentialLR (or one scheduler when ``standalone``)."""
+    children: list[Child], milestones: list[int], steps: int, group: GroupState, *, standalone: bool = False,
+    need_momentum: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(lr, momentum) arrays of shape (steps, G) for SequentialLR (or one scheduler when ``standalone``);
+    momentum is None when not ``need_momentum`` and no child cycles it."""
     construct_all(children, group)
     if standalone:
         first = children[0]
@@ -49,8 +51,13 @@ def run_sequential(
             group.momentum = first.momentum(1, group)[0]
     starts = sorted({m for m in milestones if 1 <= m < steps})
     bounds = [0, *starts, steps]
+    if len(bounds) == 2 and standalone:
+        lr = first.run(steps, x0, group)
+        mom = first.momentum(steps, group) if first.cycles_momentum else None
+        return lr, mom if mom is not None else np.broadcast_to(group.momentum, lr.shape)
     lr = np.empty((steps, len(x0)))
-    mom = np.empty_like(lr)
+    track = need_momentum or any(ch.cycles_momentum for ch in children)
+    mom = np.empty_like(lr) if track else None
     m_cur = group.momentum
     for j in range(len(bounds) - 1):
         s, e = bounds[j], bounds[j + 1]
@@ -60,6 +67,8 @@ def run_sequential(
             child = children[bisect_right(milestones, s)]
             x0 = child.reset(lr[s - 1], group)
         lr[s:e] = child.run(e - s, x0, group)
+        if mom is None:
+            continue
         if child.cycles_momentum:
             mom[s:e] = child.momentum(e - s, group)
             m_cur = mom[e - 1]
@@ -98,6 +107,12 @@ def run_chained(children: list[Child], steps: int, group: GroupState) -> tuple[n
             x = _apply_step_op(ch, x, n)
         x[0] = x0
         return x, mom
+    if all(ch.kind == "mul" for ch in children):  # one combined factor per step, then a product over steps
+        f = children[0].factors(n)
+        for ch in children[1:]:
+            f *= ch.factors(n)
+        f[0] = x0
+        return np.cumprod(f, axis=0), mom
     if all(ch.kind == "mul" or ch.eta == 0.0 for ch in children):  # type: ignore[attr-defined]
         return _chained_products(children, x0, n), mom
     return _chained_loop(children, x0, n), mom

@@ -163,12 +163,12 @@ class CosineAnnealingWarmRestartsChild(Child):
             cyc = 1 + cos_progression(0.0, math.pi / self.T0, min(n, self.T0))
             cosv = np.resize(cyc, n)
         else:
-            tcur, ti = self.phase(n)
             cosv = np.empty(n)
-            begin = 0
+            begin, length = 0, self.T0
             while begin < n:
-                length = int(ti[begin])
                 stop = min(n, begin + length)
                 cosv[begin:stop] = 1 + cos_progression(0.0, math.pi / length, stop - begin)
-                begin = stop
+                begin, length = stop, length * self.Tmult
+        if self.n_groups == 1:
+            return (self.eta + (self.base[0] - self.eta) * cosv / 2)[:, None]
         return self.eta + (self.base[None, :] - self.eta) * cosv[:, None] / 2

@@ -109,6 +109,9 @@ class CyclicLRChild(Child):
         return out
 
     def _compute_shape(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        size = self.total_size
+        if size == int(size) and n > 4 * size and self.params["scale_fn"] is None:
+            return self._periodic_shape(n, int(size))
         t = np.arange(n, dtype=np.float64)
         cycle = np.floor(1 + t / self.total_size)
         x = 1.0 + t / self.total_size - cycle
@@ -140,6 +143,27 @@ class CyclicLRChild(Child):
             else:
                 scale = _scale_values(fn, np.arange(n))
         return sf, scale
+
+    def _periodic_shape(self, n: int, size: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Integer cycle length: sf repeats every cycle (one cycle computed, then tiled); scale per cycle."""
+        t = np.arange(size, dtype=np.float64)
+        x = 1.0 + t / size - 1.0
+        r = self.step_ratio
+        sf1 = x / r
+        down = x > r
+        sf1[down] = (x[down] - 1) / (r - 1)
+        sf = np.resize(sf1, n)
+        mode = self.params["mode"]
+        if mode == "triangular":
+            return sf, None
+        if mode == "triangular2":
+            cycles = -(-n // size)
+            if cycles - 1 > 1023:
+                raise OverflowError(
+                    f"CyclicLR mode='triangular2' overflows (2.0**(cycle-1)) at cycle {cycles} > 1024, as in torch")
+            per_cycle = 1 / (2.0 ** np.arange(cycles, dtype=np.float64))
+            return sf, np.repeat(per_cycle, size)[:n]
+        return sf, int_powers(self.gamma, n)
 
     def values(self, n: int, group: GroupState) -> np.ndarray:
         sf, scale = self._shape(n)

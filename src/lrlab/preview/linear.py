@@ -43,6 +43,16 @@ class LinearLRChild(Child):
                                            "(SequentialLR milestone); use total_iters >= 1")
         return self.base * (self.s + (self.e - self.s) * min(self.total_iters, 0) / self.total_iters)
 
+    def run(self, n: int, x0: np.ndarray, group: GroupState) -> np.ndarray:
+        """Products over the ramp (t <= total_iters), then constant."""
+        last = min(self.total_iters, n - 1)
+        f = self.factors(last + 1)
+        f[0] = x0
+        out = np.empty((n, self.n_groups))
+        out[: last + 1] = np.cumprod(f[:, 0])[:, None] if self.n_groups == 1 else np.cumprod(f, axis=0)
+        out[last + 1 :] = out[last]
+        return out
+
     def factors(self, n: int) -> np.ndarray:
         f = np.ones((n, self.n_groups))
         big_t = self.total_iters

@@ -15,8 +15,10 @@ from lrlab.preview.schedule import Schedule
 from lrlab.preview.validation import check_lr, check_momentum, check_steps
 
 
-def _momentum_out(mom: np.ndarray, cycles: bool, momentum: float | None) -> np.ndarray | None:
-    return mom if (cycles or momentum is not None) else None
+def _momentum_out(mom: np.ndarray | None, cycles: bool, momentum: float | None) -> np.ndarray | None:
+    if mom is None or not (cycles or momentum is not None):
+        return None
+    return mom if mom.flags.writeable else mom.copy()
 
 
 def preview(name: str, steps: int, *, lr: float | list[float] = 0.1, momentum: float | None = None,
@@ -44,7 +46,7 @@ def preview_sequential(children: list[tuple[str, dict[str, Any]]], milestones: l
     pairs = check_children(children)
     ms = check_milestones(milestones, len(pairs))
     objs = [make_child(n, p, len(lrs)) for n, p in pairs]
-    lr_arr, mom = run_sequential(objs, ms, steps, new_group(lrs, momentum))
+    lr_arr, mom = run_sequential(objs, ms, steps, new_group(lrs, momentum), need_momentum=momentum is not None)
     params = {"children": [(c.name, dict(c.params)) for c in objs], "milestones": ms}
     cycles = any(c.cycles_momentum for c in objs)
     return Schedule("SequentialLR", params, lr_arr, _momentum_out(mom, cycles, momentum))

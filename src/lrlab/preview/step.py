@@ -32,6 +32,12 @@ class StepLRChild(Child):
         f[self.step_size :: self.step_size] = self.gamma
         return f
 
+    def change_points(self, n: int) -> np.ndarray | None:
+        return np.arange(self.step_size, n, self.step_size) if self.step_size > 1 else None
+
+    def factors_at(self, idx: np.ndarray) -> np.ndarray:
+        return np.full((len(idx), self.n_groups), self.gamma)
+
 
 class MultiStepLRChild(Child):
     """MultiStepLR(milestones, gamma=0.1): multiply by γ^count at each (possibly repeated) milestone."""
@@ -63,6 +69,12 @@ class MultiStepLRChild(Child):
             if 0 < m < n:
                 f[m] = self.gamma**c
         return f
+
+    def change_points(self, n: int) -> np.ndarray | None:
+        return np.array(sorted(m for m in self.counts if 0 < m < n), dtype=np.int64)
+
+    def factors_at(self, idx: np.ndarray) -> np.ndarray:
+        return np.array([[self.gamma ** self.counts[int(m)]] * self.n_groups for m in idx]).reshape(-1, self.n_groups)
 
 
 class ExponentialLRChild(Child):
