@@ -71,16 +71,24 @@ def browser(chromium_path: str):
     pw.stop()
 
 
-@pytest.fixture
-def page(browser):
+@pytest.fixture(scope="session")
+def browser_context(browser):
+    """One context for the session, so JupyterLab's JS bundles are fetched and compiled once (HTTP cache);
+    every test still opens its own page, and notebooks are opened with ``?reset``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    page = browser_context.new_page()
     page.set_default_timeout(30_000)
     console_errors: list[str] = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     page.console_errors = console_errors  # type: ignore[attr-defined]
     yield page
-    context.close()
+    page.close()
 
 
 def _write_harness_notebook(path: Path) -> None:

@@ -120,6 +120,16 @@ def output_problems(scope: Locator) -> list[str]:
     return sorted(set(problems))
 
 
+def scroll_to_first_problem(page: Page) -> None:
+    """Scroll the notebook so the first error/stderr output is on screen (for the failure screenshot)."""
+    bad = page.locator(f'{NB} .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    if bad.count():
+        try:
+            bad.first.scroll_into_view_if_needed(timeout=5_000)
+        except Exception:  # noqa: BLE001 - best effort, only for the screenshot
+            pass
+
+
 def notebook_problems(page: Page) -> list[str]:
     """Errors in the open notebook: error/stderr outputs in the cell models plus what the DOM shows."""
     return page.evaluate(_MODEL_PROBLEMS_JS) + output_problems(page.locator(NB))

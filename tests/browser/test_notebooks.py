@@ -24,6 +24,7 @@ from .lab import (
     region_problems,
     run_all_cells,
     screenshot_dir,
+    scroll_to_first_problem,
     wait_for_plot,
 )
 
@@ -43,6 +44,7 @@ def test_scheduler_notebook_explorer(page, lab_server, notebook):
     stem = notebook.removesuffix(".ipynb")
     shots = screenshot_dir()
     t0 = time.perf_counter()
+    passed = False
     try:
         open_notebook(page, lab_server.url(f"/lab/tree/{notebook}", reset=""))
         t_open = time.perf_counter()
@@ -76,8 +78,11 @@ def test_scheduler_notebook_explorer(page, lab_server, notebook):
         print(f"{notebook}: {move.label} {move.before} -> {move.after} ({move.key} x{move.presses}); "
               f"plot {redraw.before.hash} -> {redraw.after.hash}"
               + (f"; refused first: {redraw.refused.after}" if redraw.refused else ""))
+        passed = True
     finally:
         try:
+            if not passed:
+                scroll_to_first_problem(page)
             page.screenshot(path=str(shots / f"{stem}-lab.png"))
         finally:
             lab_server.shutdown_kernels()

@@ -51,7 +51,7 @@ def build_notebook(points: Mapping[str, float], modules: Mapping[str, str], temp
     Test cell ``test_<name>`` is worth ``points[name]``; its hidden block calls
     :func:`lrlab.classroom.cells.award`, which asserts the scheduler earned those points in ``lrlab grade``.
     """
-    tpl = {name: Template((Path(templates) / name).read_text()) for name in ("intro.md", "scheduler.md", "test_cell.py")}
+    tpl = {name: Template((Path(templates) / name).read_text()) for name in ("intro.md", "scheduler.md", "test_cell.py.in")}
     missing = [name for name in points if name not in modules]
     if missing:
         raise ValueError(f"points name scheduler(s) {missing} that no module of the package defines")
@@ -65,7 +65,7 @@ def build_notebook(points: Mapping[str, float], modules: Mapping[str, str], temp
         fields = {"name": name, "points": _points_text(pts), "module": modules[name]}
         cells.append(nbformat.v4.new_markdown_cell(tpl["scheduler.md"].substitute(fields)))
         cells.append(nbformat.v4.new_code_cell(
-            tpl["test_cell.py"].substitute(fields).rstrip("\n"), metadata=_test_cell_metadata(f"test_{name}", pts)))
+            tpl["test_cell.py.in"].substitute(fields).rstrip("\n"), metadata=_test_cell_metadata(f"test_{name}", pts)))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}

@@ -81,9 +81,8 @@ def _apply_step_op(ch: Child, x: np.ndarray, n: int) -> np.ndarray:
     """Apply one child's step() at every epoch 1..n-1 to independent inputs ``x`` (rows = epochs)."""
     if ch.kind == "mul":
         return x * ch.factors(n)
-    if ch.kind == "abs":
-        return ch.values(n, None)  # type: ignore[arg-type]
-    assert isinstance(ch, CosineAnnealingLRChild)
+    if not isinstance(ch, CosineAnnealingLRChild):  # "abs" children never follow the last "abs" one
+        raise TypeError(f"unexpected child kind {ch.kind!r} after the last absolute scheduler")
     r = ch.ratios(n)
     out = r[:, None] * (x - ch.eta) + ch.eta
     corr = ch.correction_steps(n)

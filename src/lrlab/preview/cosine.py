@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from lrlab.preview.child import Child, GroupState
-from lrlab.preview.fastmath import cos_progression
+from lrlab.preview.fastmath import columns, cos_progression
 from lrlab.preview.validation import check_int, check_real
 
 
@@ -65,7 +65,8 @@ class CosineAnnealingLRChild(Child):
         a[big_t::2 * big_t] = 0.0  # troughs: exactly 0 in torch's float64 (cos of an odd multiple of π is -1)
         out = np.empty((n, g))
         first = min(n, big_t + 1)
-        out[:first] = eta + (x0 - eta)[None, :] * (a[:first] / a[0])[:, None]
+        shape0 = a[:first] / a[0]
+        out[:first] = columns(first, g, lambda q: eta + (x0[q] - eta) * shape0)
         if n <= big_t + 1:
             return out
         period = 2 * big_t
@@ -74,7 +75,8 @@ class CosineAnnealingLRChild(Child):
         width = len(arow)
         start_val = eta + self.correction()  # trough value η (exact) plus the correction
         if eta == 0.0:
-            rowvals = start_val[None, :] * (arow / arow[0])[:, None]
+            shape1 = arow / arow[0]
+            rowvals = columns(width, g, lambda q: start_val[q] * shape1)
             block = np.broadcast_to(rowvals, (len(starts), width, g))
         else:
             block = self._rows_with_replay(starts, arow, start_val)
@@ -169,6 +171,4 @@ class CosineAnnealingWarmRestartsChild(Child):
                 stop = min(n, begin + length)
                 cosv[begin:stop] = 1 + cos_progression(0.0, math.pi / length, stop - begin)
                 begin, length = stop, length * self.Tmult
-        if self.n_groups == 1:
-            return (self.eta + (self.base[0] - self.eta) * cosv / 2)[:, None]
-        return self.eta + (self.base[None, :] - self.eta) * cosv[:, None] / 2
+        return columns(n, self.n_groups, lambda q: self.eta + (self.base[q] - self.eta) * cosv / 2)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lrlab.preview.child import Child, GroupState
-from lrlab.preview.fastmath import int_powers
+from lrlab.preview.fastmath import columns, int_powers
 from lrlab.preview.validation import check_bool, check_choice, check_real, per_group
 
 
@@ -167,10 +167,14 @@ class CyclicLRChild(Child):
 
     def values(self, n: int, group: GroupState) -> np.ndarray:
         sf, scale = self._shape(n)
-        height = (self.max_lrs[None, :] - self.base_lrs[None, :]) * sf[:, None]
-        return self.base_lrs[None, :] + (height if scale is None else height * scale[:, None])
+        lo, hi = self.base_lrs, self.max_lrs
+        if scale is None:
+            return columns(n, self.n_groups, lambda q: lo[q] + (hi[q] - lo[q]) * sf)
+        return columns(n, self.n_groups, lambda q: lo[q] + (hi[q] - lo[q]) * sf * scale)
 
     def momentum(self, n: int, group: GroupState) -> np.ndarray:
         sf, scale = self._shape(n)
-        height = (self.max_moms[None, :] - self.base_moms[None, :]) * sf[:, None]
-        return self.max_moms[None, :] - (height if scale is None else height * scale[:, None])
+        lo, hi = self.base_moms, self.max_moms
+        if scale is None:
+            return columns(n, self.n_groups, lambda q: hi[q] - (hi[q] - lo[q]) * sf)
+        return columns(n, self.n_groups, lambda q: hi[q] - (hi[q] - lo[q]) * sf * scale)

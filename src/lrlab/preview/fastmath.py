@@ -8,6 +8,7 @@ The results are within a few ulp (absolute) of the direct evaluation. Short inpu
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -38,3 +39,13 @@ def int_powers(gamma: float, m: int) -> np.ndarray:
         hi = gamma ** (b * np.arange(rows, dtype=np.float64))
         lo = gamma ** np.arange(b, dtype=np.float64)
         return np.multiply.outer(hi, lo).reshape(-1)[:m]
+
+
+def columns(n: int, n_groups: int, column: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Array (n, G) built column by column from 1-D ``column(g)`` (avoids slow (n, 1) broadcasting)."""
+    if n_groups == 1:
+        return np.asarray(column(0), dtype=np.float64).reshape(n, 1)
+    out = np.empty((n, n_groups))
+    for g in range(n_groups):
+        out[:, g] = column(g)
+    return out

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from lrlab.preview.child import Child, GroupState
-from lrlab.preview.fastmath import cos_progression
+from lrlab.preview.fastmath import columns, cos_progression
 from lrlab.preview.validation import (
     PreviewZeroDivisionError,
     check_bool,
@@ -140,10 +140,11 @@ class OneCycleLRChild(Child):
             phase = self.phases[i]
             a = group.extra[phase[keys[0]]] if phase[keys[0]] != "initial_lr" else group.initial_lr
             b = group.extra[phase[keys[1]]] if phase[keys[1]] != "initial_lr" else group.initial_lr
+            m = stop - first
             if self.anneal == "cos":
-                out[first:stop] = b[None, :] + ((a - b) / 2.0)[None, :] * shape[:, None]
+                out[first:stop] = columns(m, self.n_groups, lambda q, a=a, b=b, s=shape: b[q] + (a[q] - b[q]) / 2.0 * s)
             else:
-                out[first:stop] = (b - a)[None, :] * shape[:, None] + a[None, :]
+                out[first:stop] = columns(m, self.n_groups, lambda q, a=a, b=b, s=shape: (b[q] - a[q]) * s + a[q])
         return out
 
     def values(self, n: int, group: GroupState) -> np.ndarray:
