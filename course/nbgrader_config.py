@@ -1,13 +1,13 @@
 """nbgrader configuration for the LR Lab course. Run every ``nbgrader`` command from this directory.
 
 Paths are relative to this file, so the course works wherever the repository is cloned. The assignment
-``lr_schedulers`` is built by ``lrlab build-course`` (see docs/instructor-guide.md).
+``lr_schedulers`` (course/source/lr_schedulers/) is built by ``lrlab build-course``; see
+docs/instructor-guide.md.
 """
 
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ASSIGNMENT = "lr_schedulers"
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
@@ -30,11 +30,12 @@ c.Execute.timeout = 200
 
 # The learner's work is the `schedulers/` package, not the notebook: autograde must keep the student's
 # .py files instead of copying the instructor's (stub) versions over them (else the grader would grade the
-# release, and a student who deleted a module would get the stub back). Every .py in the built source is
-# named here; a module a student deleted stays deleted.
-_source = HERE / "source" / ASSIGNMENT
+# release, and a student who deleted a module would get the stub back). Every .py of every built
+# assignment is named here; a module a student deleted stays deleted.
 c.Autograde.exclude_overwriting = {
-    ASSIGNMENT: sorted(p.relative_to(_source).as_posix() for p in (_source / "schedulers").rglob("*.py")),
+    source.name: sorted(p.relative_to(source).as_posix() for p in (source / "schedulers").rglob("*.py"))
+    for source in sorted((HERE / "source").glob("*/"))
+    if (source / "schedulers").is_dir()
 }
 # A student who deletes a test cell gets it back (graded), instead of a "needs manual grade" hole.
 c.OverwriteCells.add_missing_cells = True

@@ -7,6 +7,7 @@ stubs and with the reference solutions. Run: ``.venv/bin/pytest -m notebooks tes
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
 import sys
@@ -50,7 +51,12 @@ def report_times(request: pytest.FixtureRequest):
     if not TIMES:
         return
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    write = reporter.write_line if reporter else print
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        _print_times(reporter.write_line if reporter else print)
+
+
+def _print_times(write) -> None:
     variants = sorted({v for _, v in TIMES})
     write("")
     write("notebook execution times (s), LRLAB_TEST=1:")

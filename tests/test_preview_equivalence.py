@@ -55,6 +55,9 @@ GRID = [
     ("LinearLR", {}),
     ("LinearLR", {"start_factor": 0.1, "end_factor": 0.5, "total_iters": 20}),
     ("LinearLR", {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 0}),
+    ("LambdaLR", {"lr_lambda": lambda t: 0.97**t}),  # vectorised
+    ("LambdaLR", {"lr_lambda": lambda t: 1.0 if t < 20 else 0.1}),  # scalar only: fallback loop
+    ("LambdaLR", {"lr_lambda": [lambda t: t // 7 + 1, lambda t: np.cos(t / 9.0) ** 2]}),  # one per group
 ]
 
 

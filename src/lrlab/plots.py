@@ -56,27 +56,31 @@ def decimate(x: Any, y: Any, width_px: int) -> tuple[np.ndarray, np.ndarray]:
     w = int(width_px)
     starts = (np.arange(w, dtype=np.int64) * n) // w
     ends = np.append(starts[1:], n)
-    keep = [starts, ends - 1]
-    finite = np.where(np.isnan(ya), np.inf, ya)
-    mins = np.minimum.reduceat(finite, starts)
-    lo = _first_in_columns(finite == np.repeat(mins, ends - starts), starts, ends)
-    finite = np.where(np.isnan(ya), -np.inf, ya)
-    maxs = np.maximum.reduceat(finite, starts)
-    hi = _first_in_columns(finite == np.repeat(maxs, ends - starts), starts, ends)
-    for ext in (lo[lo >= 0], hi[hi >= 0]):
-        keep.extend([ext, np.maximum(ext - 1, 0), np.minimum(ext + 1, n - 1)])
+    counts = ends - starts
+    has_nan = bool(np.isnan(ya).any())
+    keep = np.zeros(n, dtype=bool)
+    keep[starts] = True
+    keep[ends - 1] = True
+    for src in (np.where(np.isnan(ya), np.inf, ya) if has_nan else ya,
+                np.where(np.isnan(ya), np.inf, -ya) if has_nan else -ya):  # max(y) = -min(-y)
+        ext = _first_in_columns(src == np.repeat(np.minimum.reduceat(src, starts), counts), starts, ends)
+        ext = ext[ext >= 0]
+        keep[ext] = True
+        keep[np.maximum(ext - 1, 0)] = True
+        keep[np.minimum(ext + 1, n - 1)] = True
     # Largest jump inside each column: pair (i, i+1) with start <= i < end - 1 (columns have >= 8 points).
+    jumps = np.empty(n)
     with np.errstate(invalid="ignore"):
-        jumps = np.abs(np.diff(ya))
-    jumps = np.where(np.isnan(jumps), -np.inf, jumps)
-    jumps = np.append(jumps, -np.inf)  # index n-1 never starts a pair
-    jumps[ends - 1] = -np.inf  # pairs crossing into the next column are kept by first/last
+        np.abs(np.diff(ya), out=jumps[:-1])
+    if has_nan:
+        jumps[np.isnan(jumps)] = -np.inf
+    jumps[ends - 1] = -np.inf  # index n-1 never starts a pair; pairs crossing columns are kept by first/last
     biggest = np.maximum.reduceat(jumps, starts)
-    at = _first_in_columns(jumps == np.repeat(biggest, ends - starts), starts, ends)
+    at = _first_in_columns(jumps == np.repeat(biggest, counts), starts, ends)
     at = at[(at >= 0) & (biggest > 0)]
-    keep.extend([at, at + 1])
-    idx = np.unique(np.concatenate(keep))
-    idx = idx[idx >= 0]
+    keep[at] = True
+    keep[at + 1] = True
+    idx = np.flatnonzero(keep)
     return xa[idx], ya[idx]
 
 

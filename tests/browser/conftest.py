@@ -22,6 +22,7 @@ from .servers import Server, copy_tree, start_jupyterlab, start_voila
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXPLORER_DIR = REPO_ROOT / "src" / "lrlab" / "explorer"
 HARNESS_NOTEBOOK = "_harness_interact.ipynb"
+BROKEN_NOTEBOOK = "_harness_broken.ipynb"
 
 # The kernel runs the reference schedulers (a learner who has finished the exercises) and short runs.
 KERNEL_ENV = {"LRLAB_SCHEDULERS": "solutions", "LRLAB_TEST": "1"}
@@ -116,6 +117,29 @@ def _write_harness_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def _write_broken_notebook(path: Path) -> None:
+    """A negative control: a slider whose plot ignores it, then a cell that raises."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\n"
+            "from ipywidgets import FloatSlider, interact\n"
+            "\n"
+            "@interact(gamma=FloatSlider(value=0.5, min=0.1, max=0.99, step=0.01, description='gamma'))\n"
+            "def show(gamma):\n"
+            "    plt.figure(figsize=(4, 2))\n"
+            "    plt.plot([0, 1], [1, 0])  # ignores gamma: the plot never changes\n"
+            "    plt.show()\n"
+        ),
+        nbformat.v4.new_code_cell("raise ValueError('gamma must be in (0, 1]: harness negative control')"),
+        nbformat.v4.new_code_cell("print('never reached')"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, path)
+
+
 @pytest.fixture(scope="session")
 def lab_server(chromium_path: str, harness_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real JupyterLab 4 serving a temp copy of notebooks/ (plus the harness notebook)."""
@@ -125,6 +149,7 @@ def lab_server(chromium_path: str, harness_notebook: Path, tmp_path_factory: pyt
     if NOTEBOOKS_DIR.is_dir():
         copy_tree(NOTEBOOKS_DIR, root)
     shutil.copy(harness_notebook, root / HARNESS_NOTEBOOK)
+    _write_broken_notebook(root / BROKEN_NOTEBOOK)
     server = start_jupyterlab(root, base / "jupyter", env_extra=KERNEL_ENV)
     yield server
     server.stop()
@@ -157,4 +182,4 @@ def voila_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -
     base = tmp_path_factory.mktemp("voila")
     server = start_voila(app, base, env_extra=KERNEL_ENV)
     yield server
-    server.stop()
+    server.stop(grace_s=2.0)

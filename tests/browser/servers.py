@@ -125,12 +125,13 @@ class Server:
             except urllib.error.HTTPError:
                 pass
 
-    def stop(self) -> None:
-        """Stop the server and everything it started (kernels included): SIGTERM, then SIGKILL."""
+    def stop(self, grace_s: float = 5.0) -> None:
+        """Stop the server and everything it started (kernels included): SIGTERM, then SIGKILL after
+        ``grace_s`` seconds (everything it wrote lives in a temp dir, so nothing is lost)."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=grace_s)
             except ProcessLookupError:
                 pass
             except subprocess.TimeoutExpired:

@@ -50,7 +50,7 @@ def test_voila_serves_harness_notebook(page, harness_notebook, tmp_path):
         print(check_slider(page, region, "harness-voila"))
     finally:
         page.screenshot(path=str(screenshot_dir() / "harness-voila.png"))
-        server.stop()
+        server.stop(grace_s=2.0)
 
 
 def test_voila_explorer_app(page, voila_server):

@@ -2,7 +2,9 @@
 
 For a 100,000-step schedule, a parameter slider of each explorer is set to ~30 different values; each
 change runs the widget callback synchronously, so the wall time of ``slider.value = v`` is the full redraw.
-For reference, the same run times torch stepping the same schedule once.
+"frames" counts the redraws that had to draw the whole frame (new limits) instead of blitting the lines.
+For reference, the same run times torch stepping the same schedule once. Every scheduler, LambdaLR and
+ReduceLROnPlateau included, is computed by ``lrlab.preview`` (no torch stepping in a redraw).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ SWEEPS: dict[str, tuple[str, Callable[[int], list]]] = {
     "LambdaLR": ("horizon", lambda n: [int(h) for h in np.linspace(1000, 90_000, n)]),
     "ReduceLROnPlateau": ("patience", lambda n: [int(p) for p in np.linspace(1, 60, n)]),
 }
-SLOW = {"LambdaLR", "ReduceLROnPlateau"}  # no closed form: every redraw steps torch itself
 
 
 def _torch_seconds(panel) -> float:
@@ -58,9 +59,9 @@ def _torch_seconds(panel) -> float:
 def run(quick: bool = False) -> None:
     """Print median / p90 redraw times per scheduler for a 100k-step schedule and torch's stepping time."""
     n_fast, n_slow = (8, 2) if quick else (30, 5)
-    print(f"slider change -> redraw incl. PNG, {STEPS:,} steps, learner overlay off; "
-          f"{n_fast} changes ({n_slow} for schedulers without a closed form)")
-    print(f"{'scheduler':30s} {'median ms':>10s} {'p90 ms':>8s} {'torch step ms':>14s} {'torch/redraw':>13s}")
+    print(f"slider change -> redraw incl. PNG, {STEPS:,} steps, learner overlay off; {n_fast} changes each")
+    print(f"{'scheduler':30s} {'median ms':>10s} {'p90 ms':>8s} {'frames':>7s} {'torch step ms':>14s} "
+          f"{'torch/redraw':>13s}")
     for name, (param, values) in SWEEPS.items():
         extra = {"noise": 0.01} if name == "ReduceLROnPlateau" else {}
         panel = explore(name, steps=STEPS, module=False, **extra)
@@ -69,7 +70,8 @@ def run(quick: bool = False) -> None:
             continue
         widget = panel.param_widgets[param]
         times = []
-        for v in values(n_slow if name in SLOW else n_fast):
+        frames0 = panel.figure.full_draws
+        for v in values(n_fast):
             start = time.perf_counter()
             widget.value = v
             times.append(time.perf_counter() - start)
@@ -79,8 +81,9 @@ def run(quick: bool = False) -> None:
         torch_s = _torch_seconds(panel)
         med = statistics.median(times)
         p90 = float(np.percentile(times, 90))
-        print(f"{name:30s} {med * 1e3:10.1f} {p90 * 1e3:8.1f} {torch_s * 1e3:14.1f} {torch_s / med:12.1f}x",
-              flush=True)
+        frames = panel.figure.full_draws - frames0
+        print(f"{name:30s} {med * 1e3:10.1f} {p90 * 1e3:8.1f} {frames:7d} {torch_s * 1e3:14.1f} "
+              f"{torch_s / med:12.1f}x", flush=True)
     # the learner overlay (reference solutions, stepped for learner_limit steps) on one scheduler
     try:
         import lrlab

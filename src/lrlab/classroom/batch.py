@@ -3,7 +3,8 @@
 nbgrader grades one submission after another. Here each of ``jobs`` worker processes loads the course's
 ``nbgrader_config.py`` once and calls ``NbGraderAPI.autograde(assignment, student)`` (the same code as
 ``nbgrader autograde ASSIGNMENT --student STUDENT``) for one submission at a time, so submissions are graded
-concurrently. The workers share the SQLite gradebook: the config's ``db_url`` asks SQLite to wait up to 60 s
+concurrently; each grading run then uses ``cores // jobs`` scheduler processes instead of lrlab grade's
+default ``max(2, min(4, cores))``. The workers share the SQLite gradebook: the config's ``db_url`` asks SQLite to wait up to 60 s
 for a lock, and a submission whose autograde still fails with "database is locked" is retried.
 """
 
@@ -21,6 +22,8 @@ from statistics import median
 from lrlab.paths import COURSE_DIR
 
 LOCK_RETRIES = 3
+#: Environment variable read by ``lrlab.classroom.gradejob``: scheduler processes per grading run.
+PARALLEL_ENV = "LRLAB_GRADE_PARALLEL"
 _api = None  # the worker's NbGraderAPI
 
 
@@ -43,7 +46,7 @@ def submitted_students(course_dir: Path, assignment: str) -> list[str]:
     return sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir())
 
 
-def _init_worker(course_dir: str) -> None:
+def _init_worker(course_dir: str, grade_parallel: int) -> None:
     global _api
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
@@ -52,6 +55,8 @@ def _init_worker(course_dir: str) -> None:
     # nbgrader runs `alembic` from PATH: make this environment's scripts findable even if it is not activated.
     scripts = os.path.dirname(sys.executable)
     os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    # Inherited by the grading kernel and its gradejob child: N submissions at once share the cores.
+    os.environ[PARALLEL_ENV] = str(grade_parallel)
     config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
     _api = NbGraderAPI(config=config)
 
@@ -98,8 +103,11 @@ def autograde(
         return []
     ctx = multiprocessing.get_context("spawn")  # a fresh interpreter per worker: no forked kernel state
     workers = min(jobs, len(students))
+    # lrlab grade runs max(2, min(4, cores)) schedulers at once; with several submissions at once, split the
+    # cores between them instead of oversubscribing.
+    grade_parallel = max(1, min(4, (os.cpu_count() or 2) // workers))
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(str(course_dir),)) as pool:
+                             initargs=(str(course_dir), grade_parallel)) as pool:
         futures = [pool.submit(_grade_one, assignment, s, force) for s in students]
         return [f.result() for f in futures]
 

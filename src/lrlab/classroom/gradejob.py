@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,7 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from lrlab.grading import DEFAULT_TIMEOUT, grade
 
-    report = grade(args.path, only=args.only, timeout=args.timeout or DEFAULT_TIMEOUT)
+    parallel = os.environ.get("LRLAB_GRADE_PARALLEL")  # set by `lrlab autograde --jobs N`
+    report = grade(args.path, only=args.only, timeout=args.timeout or DEFAULT_TIMEOUT,
+                   parallel=int(parallel) if parallel and parallel.isdigit() and int(parallel) > 0 else None)
     args.out.write_text(json.dumps(summarize(report)))
     return 0
 

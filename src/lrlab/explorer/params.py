@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 
 Kind = Literal["float", "log", "int", "steps", "choice", "bool", "milestones"]
 
@@ -50,7 +51,8 @@ class ParamSpec:
         return self.max
 
 
-# --- LambdaLR presets: picklable callables (t -> multiplier) -------------------------------------------
+# --- LambdaLR presets: picklable callables (t -> multiplier), numpy ufuncs so that an int array of steps
+# --- works too (the preview evaluates them in one vectorised call) ------------------------------------
 
 
 class LinearDecay:
@@ -59,8 +61,8 @@ class LinearDecay:
     def __init__(self, horizon: int) -> None:
         self.horizon = max(1, int(horizon))
 
-    def __call__(self, t: int) -> float:
-        return max(0.0, 1.0 - t / self.horizon)
+    def __call__(self, t: Any) -> Any:
+        return np.maximum(0.0, 1.0 - t / self.horizon)
 
 
 class InverseSqrtWarmup:
@@ -69,8 +71,8 @@ class InverseSqrtWarmup:
     def __init__(self, horizon: int) -> None:
         self.horizon = max(1, int(horizon))
 
-    def __call__(self, t: int) -> float:
-        return min((t + 1) / self.horizon, math.sqrt(self.horizon / (t + 1)))
+    def __call__(self, t: Any) -> Any:
+        return np.minimum((t + 1) / self.horizon, np.sqrt(self.horizon / (t + 1)))
 
 
 class HalfLife:
@@ -79,7 +81,7 @@ class HalfLife:
     def __init__(self, horizon: int) -> None:
         self.horizon = max(1, int(horizon))
 
-    def __call__(self, t: int) -> float:
+    def __call__(self, t: Any) -> Any:
         return 0.5 ** (t / self.horizon)
 
 
@@ -89,8 +91,8 @@ class CosineToZero:
     def __init__(self, horizon: int) -> None:
         self.horizon = max(1, int(horizon))
 
-    def __call__(self, t: int) -> float:
-        return 0.5 * (1.0 + math.cos(math.pi * min(t, self.horizon) / self.horizon))
+    def __call__(self, t: Any) -> Any:
+        return 0.5 * (1.0 + np.cos(np.pi * np.minimum(t, self.horizon) / self.horizon))
 
 
 LAMBDA_PRESETS: dict[str, Callable[[int], Callable[[int], float]]] = {

@@ -2,8 +2,9 @@
 
 The metric (mode "min") is ``loss_t = (0.1 + 0.9 exp(-4 u_t)) (1 + noise z_t)`` with progress
 ``u_t = (t - clip(t - p0, 0, L)) / epochs`` (flat from epoch p0 for L epochs) and ``z_t ~ N(0, 1)``
-(seeded); mode "max" shows accuracy ``1 - loss_t``. torch's ReduceLROnPlateau and the learner's class are
-stepped with ``step(metric[t])``; index t is the LR after t calls.
+(seeded); mode "max" shows accuracy ``1 - loss_t``. torch's curve is ``lrlab.preview.preview_plateau`` (a
+simulation equal to torch's ReduceLROnPlateau, no optimizer); the learner's class is stepped with
+``step(metric[t])``; index t is the LR after t calls.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from lrlab.preview.plateau import preview_plateau
 
 from .figure import Curve
 from .panel import TORCH_COLOR, LearnerOverlay, Plot, SchedulePanel, _check_int, compare_overlay
@@ -84,6 +87,7 @@ class PlateauExplorer(SchedulePanel):
         self.overlay.toggle.observe(self._on_change, names="value")
         self.overlay.reload.on_click(self._on_reload)
         self._cache: dict[Any, tuple[np.ndarray, None]] = {}
+        self._metric_cache: tuple[Any, np.ndarray] | None = None
         self.refresh()
 
     @property
@@ -105,10 +109,13 @@ class PlateauExplorer(SchedulePanel):
         kwargs = self.values
         kwargs["patience"], kwargs["cooldown"] = int(kwargs["patience"]), int(kwargs["cooldown"])
         check_combination(NAME, steps, lr, kwargs)
-        metric = self.metric()
-        key = (steps, lr, tuple(sorted(kwargs.items())), tuple(sorted((k, w.value) for k, w in self.metric_widgets.items())))
+        mkey = (steps, kwargs["mode"], tuple(sorted((k, w.value) for k, w in self.metric_widgets.items())))
+        if self._metric_cache is None or self._metric_cache[0] != mkey:
+            self._metric_cache = (mkey, self.metric())
+        metric = self._metric_cache[1]
+        key = (steps, lr, tuple(sorted(kwargs.items())), mkey)
         if key not in self._cache:
-            self._cache = {key: plateau_schedule(torch.optim.lr_scheduler.ReduceLROnPlateau, metric, lr, **kwargs)}
+            self._cache = {key: (preview_plateau(metric[:-1], lr=lr, **kwargs).lr, None)}
         ref_lr, _ = self._cache[key]
         label = "loss (synthetic)" if kwargs["mode"] == "min" else "accuracy (synthetic)"
         plot = Plot(steps, [Curve("torch", ref_lr[:, 0], TORCH_COLOR)],

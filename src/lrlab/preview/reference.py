@@ -145,3 +145,36 @@ def torch_chained(children: list[tuple[str, dict[str, Any]]], steps: int, *, lr:
                   momentum: float | None = None, optimizer: str = "sgd") -> Schedule:
     """Step torch's ChainedScheduler over torch children (the reference for ``preview_chained``)."""
     return module_chained(torch.optim.lr_scheduler, children, steps, lr=lr, momentum=momentum, optimizer=optimizer)
+
+
+def module_plateau(module: ModuleType, metrics: Any, *, lr: float | list[float] = 0.1, momentum: float | None = None,
+                   optimizer: str = "sgd", validate: bool = True, **params: Any) -> Schedule:
+    """Step ``module.ReduceLROnPlateau(opt, **params)`` with ``step(metrics[t])``: entry t = LR after t calls."""
+    from lrlab.preview.plateau import check_metrics, plateau_params
+
+    vals = check_metrics(metrics)
+    _, lrs, momentum, optimizer = _common(1, lr, momentum, optimizer)
+    if validate:
+        plateau_params(len(lrs), params)
+    cls = getattr(module, "ReduceLROnPlateau", None)
+    if cls is None:
+        raise ValueError(f"module {getattr(module, '__name__', module)!r} has no scheduler class 'ReduceLROnPlateau'")
+    opt = make_optimizer(lrs, momentum, optimizer)
+    sched = cls(opt, **params)
+    opt.step()
+    out = np.empty((len(vals) + 1, len(lrs)))
+    mom = None if momentum is None else np.empty_like(out)
+    for t in range(len(vals) + 1):
+        if t:
+            sched.step(vals[t - 1])
+        out[t] = [float(g["lr"]) for g in opt.param_groups]
+        if mom is not None:
+            mom[t] = _group_momentum(opt)
+    return Schedule("ReduceLROnPlateau", dict(params), out, mom, source=getattr(module, "__name__", "module"))
+
+
+def torch_plateau(metrics: Any, *, lr: float | list[float] = 0.1, momentum: float | None = None,
+                  optimizer: str = "sgd", **params: Any) -> Schedule:
+    """Step torch's ReduceLROnPlateau over ``metrics`` (the reference for ``preview_plateau``)."""
+    return module_plateau(torch.optim.lr_scheduler, metrics, lr=lr, momentum=momentum, optimizer=optimizer,
+                          **params)

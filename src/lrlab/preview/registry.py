@@ -8,6 +8,7 @@ from typing import Any
 from lrlab.preview.child import Child
 from lrlab.preview.cosine import CosineAnnealingLRChild, CosineAnnealingWarmRestartsChild
 from lrlab.preview.cyclic import CyclicLRChild
+from lrlab.preview.lambda_lr import LambdaLRChild
 from lrlab.preview.linear import LinearLRChild
 from lrlab.preview.one_cycle import OneCycleLRChild
 from lrlab.preview.step import ExponentialLRChild, MultiStepLRChild, StepLRChild
@@ -17,7 +18,7 @@ CHILD_CLASSES: dict[str, type[Child]] = {
     c.name: c
     for c in (
         StepLRChild, MultiStepLRChild, ExponentialLRChild, CosineAnnealingLRChild,
-        CosineAnnealingWarmRestartsChild, CyclicLRChild, OneCycleLRChild, LinearLRChild,
+        CosineAnnealingWarmRestartsChild, CyclicLRChild, OneCycleLRChild, LinearLRChild, LambdaLRChild,
     )
 }
 SCHEDULERS: tuple[str, ...] = tuple(CHILD_CLASSES)

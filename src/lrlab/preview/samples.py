@@ -59,12 +59,31 @@ def random_params(name: str, rng: np.random.Generator, steps: int, n_groups: int
         else:
             p["total_steps"] = total
         return p
+    if name == "LambdaLR":
+        return {"lr_lambda": random_lambda(r) if n_groups == 1 or r.random() < 0.5
+                else [random_lambda(r) for _ in range(n_groups)]}
     raise ValueError(f"no sample for {name!r}")
+
+
+def random_lambda(rng: np.random.Generator) -> Any:
+    """A random LambdaLR multiplier λ(t): numpy-friendly ones (vectorised path) and scalar-only ones."""
+    kind = int(rng.integers(0, 5))
+    a = float(rng.uniform(0.9, 0.999))
+    h = int(rng.integers(1, 60))
+    if kind == 0:
+        return lambda t, a=a: a**t
+    if kind == 1:
+        return lambda t, h=h: t // h + 1
+    if kind == 2:
+        return lambda t, h=h: np.maximum(0.0, 1.0 - t / h)
+    if kind == 3:  # scalar only (truth value of an array is ambiguous): the preview's scalar fallback
+        return lambda t, h=h: 1.0 if t < h else 0.5
+    return lambda t, h=h: min((t + 1) / h, (h / (t + 1)) ** 0.5)  # builtin min: scalar only
 
 
 WARMUPS = ("LinearLR", "ExponentialLR", "StepLR", "CyclicLR")
 DECAYS = ("CosineAnnealingLR", "CosineAnnealingWarmRestarts", "StepLR", "MultiStepLR", "ExponentialLR",
-          "OneCycleLR", "LinearLR", "CyclicLR")
+          "OneCycleLR", "LinearLR", "CyclicLR", "LambdaLR")
 
 
 def random_children(rng: np.random.Generator, steps: int, n_groups: int, k: int) -> list[tuple[str, dict]]:

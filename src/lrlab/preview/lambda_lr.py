@@ -1,0 +1,82 @@
+"""LambdaLR: lr_t = base · λ(t), recomputed from the base LR at every step (one λ per param group).
+
+λ is called once on the int array ``arange(n)`` when that works, returns shape (n,) and agrees with scalar
+calls λ(t) at a few probe points (|v − s| <= 1e-15 + 1e-12·|s|); otherwise λ is called once per step,
+exactly as torch does (``base_lr * lmbda(last_epoch)`` with a Python int).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lrlab.preview.child import Child, GroupState
+
+PROBES = 9
+
+
+def lambda_values(fn: Callable[[int], Any], n: int) -> np.ndarray:
+    """λ(t) for t = 0..n-1 as float64: one vectorised call if it matches scalar calls, else a scalar loop."""
+    t = np.arange(n, dtype=np.int64)
+    out: np.ndarray | None
+    try:
+        with np.errstate(all="ignore"):
+            raw = fn(t)
+        out = np.asarray(raw, dtype=np.float64)
+        if out.shape != (n,):
+            out = None
+    except Exception:  # noqa: BLE001 - any failure means "not vectorisable": fall back to scalar calls
+        out = None
+    if out is not None:
+        probe = np.unique(np.r_[0, 1, n - 1, np.linspace(0, n - 1, PROBES).astype(np.int64)])
+        probe = probe[probe < n]
+        scalar = np.array([float(fn(int(i))) for i in probe], dtype=np.float64)
+        got = out[probe]
+        same = (got == scalar) | (np.abs(got - scalar) <= 1e-15 + 1e-12 * np.abs(scalar))
+        if not bool(np.all(same | (np.isnan(got) & np.isnan(scalar)))):
+            out = None
+    if out is None:
+        out = np.fromiter((float(fn(i)) for i in range(n)), dtype=np.float64, count=n)
+    return out
+
+
+class LambdaLRChild(Child):
+    """LambdaLR(lr_lambda): a callable λ(t) -> multiplier, or a list with one callable per param group."""
+
+    name = "LambdaLR"
+    kind = "abs"
+    required = ("lr_lambda",)
+
+    def validate(self) -> None:
+        fns = self.params["lr_lambda"]
+        if isinstance(fns, (list, tuple)):
+            if len(fns) != self.n_groups:
+                raise ValueError(f"lr_lambda must be one callable or a list of {self.n_groups} callables "
+                                 f"(one per param group): Expected {self.n_groups} lr_lambdas, but got {len(fns)}")
+            fns = list(fns)
+        else:
+            fns = [fns] * self.n_groups
+        for i, fn in enumerate(fns):
+            if not callable(fn):
+                raise TypeError(f"lr_lambda{'' if len(fns) == 1 else f'[{i}]'} must be a callable "
+                                f"t -> multiplier, got {type(fn).__name__} {fn!r}")
+        self.fns = fns
+
+    def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return self.values(1, group)[0]
+
+    def reset(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return self.values(1, group)[0]
+
+    def values(self, n: int, group: GroupState) -> np.ndarray:
+        """base_g · λ_g(t) for t = 0..n-1 (λ shared by all groups is evaluated once)."""
+        out = np.empty((n, self.n_groups))
+        done: dict[int, np.ndarray] = {}
+        for g, fn in enumerate(self.fns):
+            lam = done.get(id(fn))
+            if lam is None:
+                lam = done[id(fn)] = lambda_values(fn, n)
+            out[:, g] = self.base[g] * lam
+        return out
