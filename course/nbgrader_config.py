@@ -24,9 +24,10 @@ c.Execute.kernel_name = "python3"
 # unless told not to.
 c.Execute.extra_arguments = ["--IPKernelApp.ignore_cwd=True"]
 # Per-cell limit. The first test cell grades the whole package in one child process, each scheduler under
-# the grader's own 10 s limit; that run gives up after 160 s (lrlab.classroom.cells.PACKAGE_RUN_LIMIT, above
-# the grader's deadline when every scheduler hangs). 200 s still ends a kernel stuck for another reason.
-c.Execute.timeout = 200
+# the grader's own 10 s limit; that run gives up after 160 s on 2 cores, 220 s with one scheduler process
+# (lrlab.classroom.cells.package_run_limit, above the grader's deadline when every scheduler hangs).
+# 300 s still ends a kernel stuck for another reason.
+c.Execute.timeout = 300
 
 # The learner's work is the `schedulers/` package, not the notebook: autograde must keep the student's
 # .py files instead of copying the instructor's (stub) versions over them (else the grader would grade the

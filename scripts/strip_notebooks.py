@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,13 +22,15 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 # Cell metadata worth keeping (tags drive collapsible solutions; nbgrader marks graded cells).
 KEEP_CELL_METADATA = ("tags", "nbgrader", "jupyter")
+VALID_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # nbformat 4.5 cell id
 
 
 def canonical(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return ``nb`` with outputs, execution counts and volatile metadata removed; stable cell ids."""
+    """Return ``nb`` with outputs, execution counts and volatile metadata removed; valid, unique cell ids."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})
+    seen: set[str] = set()
     for index, cell in enumerate(nb.cells):
         cell.metadata = nbformat.from_dict({k: cell.metadata[k] for k in KEEP_CELL_METADATA if k in cell.metadata})
         if cell.cell_type == "code":
@@ -38,13 +41,18 @@ def canonical(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.pop("execution_count", None)
             if not cell.get("attachments"):
                 cell.pop("attachments", None)
-        cell.id = f"c{index:02d}"
+        # Keep a valid, unique id (Jupyter's, so diffs stay small); give the others a positional one.
+        if not VALID_ID.match(str(cell.get("id", ""))) or cell.id in seen:
+            cell.id = next(f"c{index:02d}{suffix}" for suffix in ("", *map(str, range(1000))) if f"c{index:02d}{suffix}" not in seen)
+        seen.add(cell.id)
     return nb
 
 
 def dumps(nb: nbformat.NotebookNode) -> str:
-    """Serialise like Jupyter does (indent 1, sorted keys, trailing newline) so diffs stay small."""
-    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """Serialise exactly like Jupyter saves (sources split into lines, indent 1, sorted keys, final newline),
+    so that opening and saving a notebook in JupyterLab does not rewrite the whole file."""
+    text = nbformat.writes(nb, version=4)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def strip_file(path: Path, *, check: bool = False) -> bool:

@@ -196,3 +196,17 @@ def test_batch_autograde_rejects_bad_arguments(built: Path) -> None:
     with pytest.raises(ValueError, match="nobody"):
         autograde(ASSIGNMENT, ["nobody"], course_dir=built)
     assert autograde(ASSIGNMENT, course_dir=built) == []  # nothing submitted yet
+
+
+def test_cell_time_limits_nest(built: Path, monkeypatch) -> None:
+    """The package run gives up before the cell's nbgrader timeout, and after the grader's own deadline."""
+    from lrlab.classroom.cells import SINGLE_RUN_LIMIT, package_run_limit
+    from lrlab.grading import DEFAULT_TIMEOUT
+
+    cell_timeout = _load_config(built).Execute.timeout
+    n = len(SCHEDULER_POINTS)
+    for parallel in (1, 2, 4):
+        monkeypatch.setenv("LRLAB_GRADE_PARALLEL", str(parallel))
+        grader_deadline = 60 + DEFAULT_TIMEOUT * (2 + -(-n // parallel))  # lrlab.grading.sandbox.Sandbox
+        assert grader_deadline < package_run_limit() < cell_timeout
+    assert 60 + DEFAULT_TIMEOUT * 3 < SINGLE_RUN_LIMIT

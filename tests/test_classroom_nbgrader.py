@@ -284,3 +284,17 @@ def test_export_has_every_student(course: dict[str, Any]) -> None:
     for student, (_, expected) in SUBMISSIONS.items():
         assert float(rows[student]["raw_score"]) == sum(expected.values()), student
         assert float(rows[student]["max_score"]) == 100
+
+
+def test_course_local_exchange_release_fetch_submit_collect(course: dict[str, Any], tmp_path: Path) -> None:
+    exchange = f"--Exchange.root={course['dir'] / 'exchange'}"
+    run(course["dir"], "nbgrader", "release_assignment", ASSIGNMENT, "--force")
+    assert (course["dir"] / "exchange" / "lrlab" / "outbound" / ASSIGNMENT / NOTEBOOK).is_file()
+    run(tmp_path, "nbgrader", "fetch_assignment", ASSIGNMENT, "--course", "lrlab", exchange)
+    assert (tmp_path / ASSIGNMENT / "schedulers" / "step.py").is_file()
+    run(tmp_path, "nbgrader", "submit", ASSIGNMENT, "--course", "lrlab", exchange)
+    run(course["dir"], "nbgrader", "collect", ASSIGNMENT)
+    collected = [p.parent.name for p in (course["dir"] / "submitted").glob(f"*/{ASSIGNMENT}")
+                 if p.parent.name not in SUBMISSIONS]
+    assert len(collected) == 1
+    assert (course["dir"] / "submitted" / collected[0] / ASSIGNMENT / "schedulers" / "step.py").is_file()

@@ -318,3 +318,46 @@ def test_blitted_redraw_matches_a_full_redraw():
     panel.figure._frame_cache_key = None
     full = np.asarray(Image.open(io.BytesIO(panel.figure.render())))
     assert np.array_equal(blitted, full)
+
+
+def test_encode_png_is_the_canvas_pixels():
+    import io
+
+    from PIL import Image
+
+    from lrlab.explorer.figure import Curve, LiveFigure, encode_png
+
+    fig = LiveFigure()
+    fig.update(1000, [Curve("a", np.linspace(0, 1, 1000) ** 2, "#1f77b4")], mark=300, mark_text="here")
+    png = fig.render()
+    w, h = fig.canvas.get_width_height()
+    want = np.asarray(fig.canvas.buffer_rgba())
+    got = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    assert got.shape == (h, w, 4) and np.array_equal(got, want)
+    tiny = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(encode_png(tiny.tobytes(), 3, 2)))), tiny)
+
+
+def test_y_limits_stay_while_data_fills_them_and_grow_with_headroom():
+    from lrlab.explorer.figure import Curve, LiveFigure
+
+    fig = LiveFigure()
+    y = np.linspace(0.0, 1.0, 5000)
+
+    def draw(top):
+        fig.update(5000, [Curve("a", y * top)])
+        fig.render()
+        return fig.ax.get_ylim()
+
+    first = draw(0.1)
+    assert first[0] == 0.0 and 0.1 <= first[1] <= 0.12
+    frames = fig.full_draws
+    assert draw(0.08) == first and draw(0.07) == first  # still >= half the height: same frame, blitted
+    assert fig.full_draws == frames
+    small = draw(0.02)  # below half: tighter limits, a new frame
+    assert 0.02 <= small[1] < 0.04 and fig.full_draws == frames + 1
+    grown = draw(0.05)  # outgrown: new limits with head-room
+    assert grown[1] >= 0.05 * 1.2 and grown[1] <= 0.05 * 1.2 * 1.34
+    assert draw(0.06) == grown  # the head-room absorbs the next move
+    back = draw(0.02)
+    assert back == small and fig.full_draws == frames + 2  # frame of the earlier limits came from the cache

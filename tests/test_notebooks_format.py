@@ -92,6 +92,16 @@ def test_stripper_strips_outputs_and_metadata(tmp_path: Path):
     assert out.cells[1].outputs == [] and out.cells[1].execution_count is None
     assert dict(out.cells[1].metadata) == {"tags": ["keep"]}
     assert "widgets" not in out.metadata and out.metadata.kernelspec.name == "python3"
+    assert isinstance(json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"], list), "lines, as Jupyter saves"
+
+
+def test_stripper_keeps_valid_ids_and_fixes_duplicates():
+    strip = _load_strip_module()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("a"), nbformat.v4.new_code_cell("b"), nbformat.v4.new_code_cell("c")]
+    nb.cells[0].id, nb.cells[1].id, nb.cells[2].id = "keep-me", "keep-me", "c02"
+    ids = [c.id for c in strip.canonical(nb).cells]
+    assert ids[0] == "keep-me" and ids[2] == "c02" and len(set(ids)) == 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=EXPECTED)

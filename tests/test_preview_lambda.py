@@ -7,8 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from lrlab.preview import assert_schedules_close, preview, preview_chained, preview_sequential, torch_chained, \
-    torch_schedule, torch_sequential
+from lrlab.preview import (
+    assert_schedules_close,
+    preview,
+    preview_chained,
+    preview_sequential,
+    torch_chained,
+    torch_schedule,
+    torch_sequential,
+)
 from lrlab.preview.lambda_lr import lambda_values
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

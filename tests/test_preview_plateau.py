@@ -114,3 +114,12 @@ def test_torch_rejects_what_preview_rejects() -> None:
     for kw in ({"mode": "avg"}, {"factor": 1.0}, {"threshold_mode": "pct"}):
         with pytest.raises(ValueError):
             module_plateau(torch.optim.lr_scheduler, [1.0], validate=False, **kw)
+
+
+def test_stops_at_saturation_but_stays_exact() -> None:
+    # lr reaches min_lr after a few cuts; later "reductions" change nothing, so the tail stays at min_lr
+    metrics = np.r_[np.linspace(1, 0.5, 30), np.full(3000, 0.5)]
+    for kw in ({"factor": 0.5, "min_lr": 1e-3, "patience": 0}, {"factor": 0.9, "eps": 0.0, "patience": 1},
+               {"factor": 0.1, "min_lr": 0.1}):
+        got = preview_plateau(metrics, lr=0.1, **kw)
+        assert np.array_equal(got.lr, torch_plateau(metrics, lr=0.1, **kw).lr)

@@ -27,9 +27,10 @@ SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
 
 
 def screenshot_dir() -> Path:
-    """artifacts/screenshots/, created on demand and git-ignored by its own ``.gitignore``."""
+    """artifacts/screenshots/, created on demand and git-ignored by its own ``.gitignore`` (which ignores
+    itself too, so nothing here is ever committed)."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    ignore = SCREENSHOT_DIR.parent / ".gitignore"
+    ignore = SCREENSHOT_DIR / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# made by tests/browser; kept by CI as an artifact, never committed\n*\n")
     return SCREENSHOT_DIR
@@ -41,13 +42,22 @@ def status_bar_text(page: Page) -> str:
 
 
 def open_notebook(page: Page, url: str, timeout_ms: float = 60_000) -> None:
-    """Open a notebook URL (use ``?reset``) and wait until its kernel is started and idle."""
+    """Open a notebook URL (use ``?reset``) and wait until its kernel is started and idle.
+
+    A "Select Kernel" dialog (a notebook without kernelspec metadata) is accepted with the default
+    kernel, as a learner would.
+    """
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     page.wait_for_selector(f"{NB} .jp-Notebook", timeout=timeout_ms)
-    page.wait_for_function(
-        "(idle) => (document.querySelector('#jp-main-statusbar')?.innerText ?? '').includes(idle)",
-        arg=IDLE_TEXT, timeout=timeout_ms, polling=250,
-    )
+    deadline = time.monotonic() + timeout_ms / 1000
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    while time.monotonic() < deadline:
+        if IDLE_TEXT in status_bar_text(page):
+            return
+        if accept.count() and accept.first.is_visible():
+            accept.first.click()
+        time.sleep(0.25)
+    raise AssertionError(f"kernel not idle after {timeout_ms / 1000:.0f} s; status bar: {status_bar_text(page)!r}")
 
 
 _RUN_STATE_JS = """

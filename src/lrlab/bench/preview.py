@@ -18,8 +18,10 @@ from lrlab.preview import (
     Schedule,
     preview,
     preview_chained,
+    preview_plateau,
     preview_sequential,
     torch_chained,
+    torch_plateau,
     torch_schedule,
     torch_sequential,
 )
@@ -58,7 +60,25 @@ def cases(steps: int) -> list[tuple[str, Callable[[], Schedule], Callable[[], Sc
                 lambda: torch_sequential(seq, [warm], steps, lr=LR0)))
     out.append(("ChainedScheduler(Linear, Exp)", lambda: preview_chained(chain, steps, lr=LR0),
                 lambda: torch_chained(chain, steps, lr=LR0)))
+    vec = {"lr_lambda": lambda t: np.minimum((t + 1) / 1000, np.sqrt(1000 / (t + 1)))}
+    scalar = {"lr_lambda": lambda t: min((t + 1) / 1000, (1000 / (t + 1)) ** 0.5)}
+    for label, p in (("LambdaLR (vectorised lambda)", vec), ("LambdaLR (scalar-only lambda)", scalar)):
+        out.append((label, (lambda p=p: preview("LambdaLR", steps, lr=LR0, **p)),
+                    (lambda p=p: torch_schedule("LambdaLR", steps, lr=LR0, **p))))
+    metric = plateau_metric(steps - 1)
+    for label, p in (("ReduceLROnPlateau", {"patience": 10}),
+                     ("ReduceLROnPlateau min_lr, cooldown", {"patience": 50, "cooldown": 200, "factor": 0.7,
+                                                             "min_lr": 1e-4})):
+        out.append((label, (lambda p=p: preview_plateau(metric, lr=LR0, **p)),
+                    (lambda p=p: torch_plateau(metric, lr=LR0, **p))))
     return out
+
+
+def plateau_metric(n: int) -> np.ndarray:
+    """A seeded noisy loss (0.1 + 0.9·exp(−4t/n))·(1 + 0.01·z) that stalls between 20% and 50% of n."""
+    t = np.arange(n, dtype=float)
+    u = (t - np.clip(t - 0.2 * n, 0.0, 0.3 * n)) / max(n, 1)
+    return (0.1 + 0.9 * np.exp(-4.0 * u)) * (1.0 + 0.01 * np.random.default_rng(0).standard_normal(n))
 
 
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:

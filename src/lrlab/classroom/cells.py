@@ -6,13 +6,13 @@ fresh temporary directory and graded there by ``python -m lrlab.classroom.gradej
 learner's code never runs in the kernel, and the child's stderr (torch warnings) never reaches the cell:
 nbgrader gives 0 to a test cell with any stderr output.
 
-One run grades the whole package; its report is cached under a hash of the package's files, so the 13
+One run grades the whole package; its report is cached under a hash of the package's files, so the 12
 test cells cost one run, and an edit to ``schedulers/`` triggers a new one. If that run fails (crash, or
 it outlives its time limit), each cell grades its own scheduler alone, so one broken scheduler cannot cost
 the others.
 
 Scoring per test cell worth ``P`` points when the scheduler earned ``p`` of them in ``lrlab grade``:
-``p == P`` passes silently (full credit); ``p == 0`` raises :class:`SchedulerCheckFailed` (an
+``p == P`` prints the report and passes (full credit); ``p == 0`` raises :class:`SchedulerCheckFailed` (an
 ``AssertionError``) whose message is the readable report (check, step, expected, got), so nbgrader gives 0;
 ``0 < p < P`` prints the report and returns ``p`` as the cell's value, which nbgrader 0.9.6 takes as
 partial credit (``utils.determine_grade``: a numeric ``execute_result`` is the cell's score).
@@ -30,11 +30,21 @@ import tempfile
 from pathlib import Path
 
 PACKAGE = "schedulers"
-#: Seconds the whole-package run may take before the cells fall back to one run per scheduler. Above the
-#: grader's own deadline with its default 10 s per scheduler on 2 cores (60 + 10 * (2 + 12/2) = 140 s).
-PACKAGE_RUN_LIMIT = 160.0
 #: Seconds a single-scheduler run may take (the grader's deadline for one scheduler is 60 + 10 * 3 = 90 s).
 SINGLE_RUN_LIMIT = 100.0
+
+
+def package_run_limit() -> float:
+    """Seconds the whole-package run may take before the cells fall back to one run per scheduler.
+
+    ``80 + 10 * (2 + ceil(12 / parallel))``: above the grader's own deadline ``60 + timeout * (2 +
+    ceil(n / parallel))`` with its default 10 s per scheduler; ``parallel`` is ``$LRLAB_GRADE_PARALLEL`` (set by
+    ``lrlab autograde --jobs``) or lrlab grade's default ``max(2, min(4, cores))``. 160 s on 2 cores.
+    """
+    env = os.environ.get("LRLAB_GRADE_PARALLEL", "")
+    parallel = int(env) if env.isdigit() and int(env) > 0 else max(2, min(4, os.cpu_count() or 2))
+    return 80.0 + 10.0 * (2 + -(-12 // parallel))
+
 
 _cache: dict[str, dict] = {}
 
@@ -58,16 +68,18 @@ def package_fingerprint(package_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def run_grader(package_dir: Path, only: list[str] | None = None, *, limit: float = PACKAGE_RUN_LIMIT,
+def run_grader(package_dir: Path, only: list[str] | None = None, *, limit: float | None = None,
                timeout: float | None = None) -> dict:
     """Grade a private copy of ``package_dir`` in a child process; return the gradejob JSON report.
 
-    ``timeout``: the grader's limit per scheduler in seconds (default: ``lrlab grade``'s, 10 s).
+    ``limit``: seconds for the whole run (default :func:`package_run_limit`). ``timeout``: the grader's limit
+    per scheduler in seconds (default: ``lrlab grade``'s, 10 s).
     Raises ``RuntimeError`` (with the child's last output) if the child fails or outlives ``limit`` seconds.
     """
     package_dir = Path(package_dir)
     if not (package_dir / "__init__.py").is_file():
         raise FileNotFoundError(f"no {PACKAGE}/__init__.py in {package_dir.parent}")
+    limit = package_run_limit() if limit is None else limit
     if not limit > 0 or (timeout is not None and not timeout > 0):
         raise ValueError(f"limit and timeout must be > 0 seconds, got {limit} and {timeout}")
     with tempfile.TemporaryDirectory(prefix="lrlab-grade-") as tmp:

@@ -1,7 +1,7 @@
 """How the explorer gets its numbers: ``lrlab.preview`` for torch's schedule, the learner's ``schedulers``.
 
-The reference curve is ``lrlab.preview.preview`` (numpy closed form, equal to torch at rtol 1e-9; torch's
-own class stepped by ``module_schedule`` for LambdaLR, which has no closed form there); the learner's
+The reference curve is ``lrlab.preview.preview`` (numpy closed form, equal to torch at rtol 1e-9; LambdaLR
+included, its lambda evaluated vectorised; torch's class is stepped only for a name the preview lacks); the learner's
 curve is ``lrlab.preview.module_schedule`` / ``module_sequential`` stepping the learner's classes. ``resolve_module`` turns ``module=`` arguments into the learner's package.
 """
 
@@ -39,7 +39,7 @@ def reference(name: str, steps: int, lr: float, kwargs: dict[str, Any]) -> tuple
     api = _preview_api()
     if name in getattr(api, "SCHEDULERS", (name,)):
         return _arrays(api.preview(name, steps, lr=lr, momentum=_momentum(name), **kwargs))
-    # Not in the preview (LambdaLR: an arbitrary callable): step torch's own class.
+    # Not in the preview: step torch's own class.
     import torch
 
     return step_class(getattr(torch.optim.lr_scheduler, name), steps, lr, _momentum(name), kwargs)

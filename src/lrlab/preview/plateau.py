@@ -23,8 +23,8 @@ DEFAULTS: dict[str, Any] = {"mode": "min", "factor": 0.1, "patience": 10, "thres
                             "threshold_mode": "rel", "cooldown": 0, "min_lr": 0.0, "eps": 1e-8}
 
 
-def check_metrics(metrics: Any) -> list[float]:
-    """``metrics``: a 1-D sequence (list, array) of real numbers, one per ``step(metric)`` call."""
+def check_metrics(metrics: Any, sign: float = 1.0) -> list[float]:
+    """``metrics``: a 1-D sequence (list, array) of real numbers, one per ``step(metric)`` call (times ``sign``)."""
     if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (Sequence, np.ndarray)):
         raise TypeError(f"metrics must be a 1-D sequence of real numbers, got {type(metrics).__name__}")
     arr = np.asarray(metrics)
@@ -33,7 +33,8 @@ def check_metrics(metrics: Any) -> list[float]:
     if arr.size and not (np.issubdtype(arr.dtype, np.number) and not np.iscomplexobj(arr)):
         if not all(isinstance(v, numbers.Real) for v in metrics):
             raise TypeError(f"metrics must hold real numbers, got dtype {arr.dtype}")
-    return arr.astype(np.float64).tolist()
+    arr = arr.astype(np.float64, copy=False)
+    return (-arr if sign < 0 else arr).tolist()
 
 
 def plateau_params(n_groups: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +127,7 @@ def preview_plateau(metrics: Sequence[float] | np.ndarray, *, lr: float | list[f
     Reductions: lr ← max(lr·factor, min_lr) when bad epochs exceed ``patience`` (see the module docstring);
     shape (len(metrics) + 1, groups). ``momentum`` is reported as a constant when given.
     """
-    vals = check_metrics(metrics)
+    vals = check_metrics(metrics, -1.0 if mode == "max" else 1.0)
     lrs = check_lr(lr)
     momentum = check_momentum(momentum)
     p = plateau_params(len(lrs), {"mode": mode, "factor": factor, "patience": patience, "threshold": threshold,
@@ -134,8 +135,7 @@ def preview_plateau(metrics: Sequence[float] | np.ndarray, *, lr: float | list[f
                                   "eps": eps})
     rel = p["threshold_mode"] == "rel"
     thr = float(p["threshold"])
-    if p["mode"] == "max":  # a > x  <=>  -a < -x exactly (IEEE negation): run the "min" loop on -m, best -> -best
-        vals = [-v for v in vals]
+    if p["mode"] == "max":  # a > x  <=>  -a < -x exactly (IEEE negation): the "min" loop runs on -m, best -> -best
         # rel: -(best·(1 + thr)) = (−best)·(1 − (−thr)); abs: -(best + thr) = (−best) − thr
         thr = -thr if rel else thr
     n = len(vals) + 1
