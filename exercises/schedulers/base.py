@@ -95,7 +95,7 @@ class LRScheduler:
 
         Hint: a non-optimizer raises ``TypeError`` (``check_optimizer``); finish with ``self._initial_step()``.
         """
-        raise NotImplementedError('LRScheduler.__init__ is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler.__init__ is not implemented yet (schedulers/base.py)')
 
     def _initial_step(self) -> None:
         """The constructor's step: ``_step_count = 0``, then ``step()`` with ``_is_initial`` set to True.
@@ -105,7 +105,7 @@ class LRScheduler:
 
         Hint: use ``try: ... finally: self._is_initial = False``.
         """
-        raise NotImplementedError('LRScheduler._initial_step is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler._initial_step is not implemented yet (schedulers/base.py)')
 
     def get_lr(self) -> list[float]:
         """Return the LR of every param group for the current ``last_epoch`` (subclasses implement it)."""
@@ -118,7 +118,7 @@ class LRScheduler:
 
         Hint: two lines.
         """
-        raise NotImplementedError('LRScheduler.step is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler.step is not implemented yet (schedulers/base.py)')
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Move to the next step (or to ``epoch``) and write the new LRs into the optimizer.
@@ -129,25 +129,25 @@ class LRScheduler:
 
         Hint: ``hasattr(self, "_get_closed_form_lr")``.
         """
-        raise NotImplementedError('LRScheduler._update_lr is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler._update_lr is not implemented yet (schedulers/base.py)')
 
     def get_last_lr(self) -> list[float]:
         """Return the per-group LRs written by the latest step (``_last_lr``).
 
         Hint: one line.
         """
-        raise NotImplementedError('LRScheduler.get_last_lr is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler.get_last_lr is not implemented yet (schedulers/base.py)')
 
     def state_dict(self) -> dict[str, Any]:
         """Return the scheduler's state: every attribute in ``self.__dict__`` except ``optimizer``.
 
         Hint: a dict comprehension over ``self.__dict__.items()``.
         """
-        raise NotImplementedError('LRScheduler.state_dict is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler.state_dict is not implemented yet (schedulers/base.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state returned by ``state_dict()``: ``self.__dict__.update(state_dict)``.
 
         Hint: one line; ``state_dict`` must be a dict (``TypeError`` otherwise).
         """
-        raise NotImplementedError('LRScheduler.load_state_dict is not implemented yet (exercises/schedulers/base.py)')
+        raise NotImplementedError('LRScheduler.load_state_dict is not implemented yet (schedulers/base.py)')

@@ -29,7 +29,7 @@ class SequentialLR(LRScheduler):
 
         Hint: the children were already constructed, so each already stepped once.
         """
-        raise NotImplementedError('SequentialLR.__init__ is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('SequentialLR.__init__ is not implemented yet (schedulers/composite.py)')
 
     def recursive_undo(self, sched: Any = None) -> None:
         """Decrement ``last_epoch`` of every (nested) child scheduler by one.
@@ -39,7 +39,7 @@ class SequentialLR(LRScheduler):
 
         Hint: recursion on ``sched._schedulers``.
         """
-        raise NotImplementedError('SequentialLR.recursive_undo is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('SequentialLR.recursive_undo is not implemented yet (schedulers/composite.py)')
 
     def step(self) -> None:
         """``last_epoch += 1``; ``idx = bisect_right(milestones, last_epoch)``; at a milestone
@@ -48,21 +48,21 @@ class SequentialLR(LRScheduler):
 
         Hint: ``_update_lr(0)`` uses the child's closed form at step 0.
         """
-        raise NotImplementedError('SequentialLR.step is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('SequentialLR.step is not implemented yet (schedulers/composite.py)')
 
     def state_dict(self) -> dict[str, Any]:
         """Like the base without ``optimizer`` and ``_schedulers``; ``_schedulers`` holds each child's state_dict.
 
         Hint: ``[s.state_dict() for s in self._schedulers]``.
         """
-        raise NotImplementedError('SequentialLR.state_dict is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('SequentialLR.state_dict is not implemented yet (schedulers/composite.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the own state, then each child's from ``state_dict["_schedulers"]``.
 
         Hint: do not mutate ``state_dict``; keep ``self._schedulers`` (the objects).
         """
-        raise NotImplementedError('SequentialLR.load_state_dict is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('SequentialLR.load_state_dict is not implemented yet (schedulers/composite.py)')
 
 
 class ChainedScheduler(LRScheduler):
@@ -74,25 +74,25 @@ class ChainedScheduler(LRScheduler):
 
         Hint: no base constructor call and no step here.
         """
-        raise NotImplementedError('ChainedScheduler.__init__ is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('ChainedScheduler.__init__ is not implemented yet (schedulers/composite.py)')
 
     def step(self) -> None:
         """Call ``step()`` on each scheduler in order; ``_last_lr`` = the optimizer's group LRs afterwards.
 
         Hint: a for loop.
         """
-        raise NotImplementedError('ChainedScheduler.step is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('ChainedScheduler.step is not implemented yet (schedulers/composite.py)')
 
     def state_dict(self) -> dict[str, Any]:
         """Like the base without ``optimizer`` and ``_schedulers``; ``_schedulers`` holds each child's state_dict.
 
         Hint: same as ``SequentialLR.state_dict``.
         """
-        raise NotImplementedError('ChainedScheduler.state_dict is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('ChainedScheduler.state_dict is not implemented yet (schedulers/composite.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the own state, then each child's from ``state_dict["_schedulers"]``.
 
         Hint: same as ``SequentialLR.load_state_dict``.
         """
-        raise NotImplementedError('ChainedScheduler.load_state_dict is not implemented yet (exercises/schedulers/composite.py)')
+        raise NotImplementedError('ChainedScheduler.load_state_dict is not implemented yet (schedulers/composite.py)')

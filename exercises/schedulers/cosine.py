@@ -18,7 +18,7 @@ class CosineAnnealingLR(LRScheduler):
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
         """
-        raise NotImplementedError('CosineAnnealingLR.__init__ is not implemented yet (exercises/schedulers/cosine.py)')
+        raise NotImplementedError('CosineAnnealingLR.__init__ is not implemented yet (schedulers/cosine.py)')
 
     def get_lr(self) -> list[float]:
         """Chainable (recursive) form, t = last_epoch, T = T_max, m = eta_min.
@@ -30,14 +30,14 @@ class CosineAnnealingLR(LRScheduler):
         Hint: compute the ratio ``(1 + cos(pi*t/T)) / (1 + cos(pi*(t-1)/T))`` once; the trough branch avoids
         dividing by ``1 + cos(pi) == 0``.
         """
-        raise NotImplementedError('CosineAnnealingLR.get_lr is not implemented yet (exercises/schedulers/cosine.py)')
+        raise NotImplementedError('CosineAnnealingLR.get_lr is not implemented yet (schedulers/cosine.py)')
 
     def _get_closed_form_lr(self) -> list[float]:
         """Closed form: ``lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2``.
 
         Hint: one list comprehension over ``self.base_lrs``.
         """
-        raise NotImplementedError('CosineAnnealingLR._get_closed_form_lr is not implemented yet (exercises/schedulers/cosine.py)')
+        raise NotImplementedError('CosineAnnealingLR._get_closed_form_lr is not implemented yet (schedulers/cosine.py)')
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -54,7 +54,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         Bad values raise ``ValueError`` (like torch, also for a non-int). Hint: set ``T_cur`` before
         ``super().__init__``, whose initial step reads it.
         """
-        raise NotImplementedError('CosineAnnealingWarmRestarts.__init__ is not implemented yet (exercises/schedulers/cosine.py)')
+        raise NotImplementedError('CosineAnnealingWarmRestarts.__init__ is not implemented yet (schedulers/cosine.py)')
 
     def get_lr(self) -> list[float]:
         """Closed form on the position in the current cycle:
@@ -62,7 +62,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
         Hint: one list comprehension over ``self.base_lrs``.
         """
-        raise NotImplementedError('CosineAnnealingWarmRestarts.get_lr is not implemented yet (exercises/schedulers/cosine.py)')
+        raise NotImplementedError('CosineAnnealingWarmRestarts.get_lr is not implemented yet (schedulers/cosine.py)')
 
     def step(self, epoch: float | None = None) -> None:
         """Advance ``T_cur`` (restarting cycles) and write the LRs; ``epoch`` may be fractional.
@@ -76,4 +76,4 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
         Hint: ``math.log(x, base)``.
         """
-        raise NotImplementedError('CosineAnnealingWarmRestarts.step is not implemented yet (exercises/schedulers/cosine.py)')
+        raise NotImplementedError('CosineAnnealingWarmRestarts.step is not implemented yet (schedulers/cosine.py)')

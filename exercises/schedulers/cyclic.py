@@ -75,7 +75,7 @@ class CyclicLR(LRScheduler):
         Hint: ``base_lrs`` is assigned AFTER ``super().__init__`` (torch's order: the initial step still uses
         each group's ``initial_lr``).
         """
-        raise NotImplementedError('CyclicLR.__init__ is not implemented yet (exercises/schedulers/cyclic.py)')
+        raise NotImplementedError('CyclicLR.__init__ is not implemented yet (schedulers/cyclic.py)')
 
     def scale_fn(self, x: float) -> float:
         """The amplitude scale: custom ``scale_fn(x)`` if given, else by mode:
@@ -83,14 +83,14 @@ class CyclicLR(LRScheduler):
 
         Hint: ``x`` is the cycle number (scale_mode 'cycle') or the step (scale_mode 'iterations').
         """
-        raise NotImplementedError('CyclicLR.scale_fn is not implemented yet (exercises/schedulers/cyclic.py)')
+        raise NotImplementedError('CyclicLR.scale_fn is not implemented yet (schedulers/cyclic.py)')
 
     def get_lr(self) -> list[float]:
         """Closed form (see the class docstring); with ``cycle_momentum`` it also writes the momentums.
 
         Hint: compute ``cycle``, ``x``, ``s`` and ``scale`` once, then one LR (and momentum) per group.
         """
-        raise NotImplementedError('CyclicLR.get_lr is not implemented yet (exercises/schedulers/cyclic.py)')
+        raise NotImplementedError('CyclicLR.get_lr is not implemented yet (schedulers/cyclic.py)')
 
     def state_dict(self) -> dict[str, Any]:
         """Like the base, but ``_scale_fn_custom`` is ``None`` for a plain function/lambda (or no scale_fn),
@@ -98,11 +98,11 @@ class CyclicLR(LRScheduler):
 
         Hint: ``isinstance(fn, types.FunctionType)``.
         """
-        raise NotImplementedError('CyclicLR.state_dict is not implemented yet (exercises/schedulers/cyclic.py)')
+        raise NotImplementedError('CyclicLR.state_dict is not implemented yet (schedulers/cyclic.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the state but keep the current ``_scale_fn_custom``, updating a callable object's ``__dict__``.
 
         Hint: do not mutate ``state_dict``.
         """
-        raise NotImplementedError('CyclicLR.load_state_dict is not implemented yet (exercises/schedulers/cyclic.py)')
+        raise NotImplementedError('CyclicLR.load_state_dict is not implemented yet (schedulers/cyclic.py)')

@@ -16,18 +16,18 @@ class ExponentialLR(LRScheduler):
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
         """
-        raise NotImplementedError('ExponentialLR.__init__ is not implemented yet (exercises/schedulers/exponential.py)')
+        raise NotImplementedError('ExponentialLR.__init__ is not implemented yet (schedulers/exponential.py)')
 
     def get_lr(self) -> list[float]:
         """Chainable form: ``lr_t = lr_{t-1} * gamma``; during the initial step the LR is kept as is.
 
         Hint: check ``self._is_initial`` first.
         """
-        raise NotImplementedError('ExponentialLR.get_lr is not implemented yet (exercises/schedulers/exponential.py)')
+        raise NotImplementedError('ExponentialLR.get_lr is not implemented yet (schedulers/exponential.py)')
 
     def _get_closed_form_lr(self) -> list[float]:
         """Closed form: ``lr_t = base_lr * gamma ** t``.
 
         Hint: one list comprehension.
         """
-        raise NotImplementedError('ExponentialLR._get_closed_form_lr is not implemented yet (exercises/schedulers/exponential.py)')
+        raise NotImplementedError('ExponentialLR._get_closed_form_lr is not implemented yet (schedulers/exponential.py)')

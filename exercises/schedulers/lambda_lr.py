@@ -25,14 +25,14 @@ class LambdaLR(LRScheduler):
 
         Hint: each entry must be callable (``TypeError``).
         """
-        raise NotImplementedError('LambdaLR.__init__ is not implemented yet (exercises/schedulers/lambda_lr.py)')
+        raise NotImplementedError('LambdaLR.__init__ is not implemented yet (schedulers/lambda_lr.py)')
 
     def get_lr(self) -> list[float]:
         """``lr_t = base_lr_i * lr_lambdas[i](t)`` for each group i (not chainable: always from ``base_lrs``).
 
         Hint: ``zip(self.lr_lambdas, self.base_lrs)``.
         """
-        raise NotImplementedError('LambdaLR.get_lr is not implemented yet (exercises/schedulers/lambda_lr.py)')
+        raise NotImplementedError('LambdaLR.get_lr is not implemented yet (schedulers/lambda_lr.py)')
 
     def state_dict(self) -> dict[str, Any]:
         """Like the base, but ``lr_lambdas`` becomes a list with ``None`` for plain functions/lambdas.
@@ -41,11 +41,11 @@ class LambdaLR(LRScheduler):
 
         Hint: functions cannot be saved portably; their attributes can.
         """
-        raise NotImplementedError('LambdaLR.state_dict is not implemented yet (exercises/schedulers/lambda_lr.py)')
+        raise NotImplementedError('LambdaLR.state_dict is not implemented yet (schedulers/lambda_lr.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the state; keep the current ``lr_lambdas`` and update callable objects from saved dicts.
 
         Hint: do not mutate ``state_dict`` (copy it without ``"lr_lambdas"`` first).
         """
-        raise NotImplementedError('LambdaLR.load_state_dict is not implemented yet (exercises/schedulers/lambda_lr.py)')
+        raise NotImplementedError('LambdaLR.load_state_dict is not implemented yet (schedulers/lambda_lr.py)')

@@ -26,7 +26,7 @@ class LinearLR(LRScheduler):
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
         """
-        raise NotImplementedError('LinearLR.__init__ is not implemented yet (exercises/schedulers/linear.py)')
+        raise NotImplementedError('LinearLR.__init__ is not implemented yet (schedulers/linear.py)')
 
     def get_lr(self) -> list[float]:
         """Chainable form (t = last_epoch, s/e = start/end factor, T = total_iters).
@@ -36,11 +36,11 @@ class LinearLR(LRScheduler):
 
         Hint: test ``t == 0`` before ``self._is_initial``.
         """
-        raise NotImplementedError('LinearLR.get_lr is not implemented yet (exercises/schedulers/linear.py)')
+        raise NotImplementedError('LinearLR.get_lr is not implemented yet (schedulers/linear.py)')
 
     def _get_closed_form_lr(self) -> list[float]:
         """Closed form: ``lr_t = base_lr * (s + (e - s) * min(T, t) / T)``.
 
         Hint: one list comprehension over ``self.base_lrs``.
         """
-        raise NotImplementedError('LinearLR._get_closed_form_lr is not implemented yet (exercises/schedulers/linear.py)')
+        raise NotImplementedError('LinearLR._get_closed_form_lr is not implemented yet (schedulers/linear.py)')

@@ -55,7 +55,7 @@ class OneCycleLR(LRScheduler):
 
         Hint: phase end steps are floats: ``float(pct_start * total_steps) - 1``, ...
         """
-        raise NotImplementedError('OneCycleLR.__init__ is not implemented yet (exercises/schedulers/one_cycle.py)')
+        raise NotImplementedError('OneCycleLR.__init__ is not implemented yet (schedulers/one_cycle.py)')
 
     def get_lr(self) -> list[float]:
         """Find the phase containing ``t = last_epoch`` and anneal within it (see the class docstring).
@@ -67,4 +67,4 @@ class OneCycleLR(LRScheduler):
 
         Hint: cos: ``end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)`` (keep this operation order).
         """
-        raise NotImplementedError('OneCycleLR.get_lr is not implemented yet (exercises/schedulers/one_cycle.py)')
+        raise NotImplementedError('OneCycleLR.get_lr is not implemented yet (schedulers/one_cycle.py)')

@@ -37,7 +37,7 @@ class ReduceLROnPlateau(LRScheduler):
 
         Hint: torch's message for factor is "Factor should be < 1.0."
         """
-        raise NotImplementedError('ReduceLROnPlateau.__init__ is not implemented yet (exercises/schedulers/plateau.py)')
+        raise NotImplementedError('ReduceLROnPlateau.__init__ is not implemented yet (schedulers/plateau.py)')
 
     @property
     def in_cooldown(self) -> bool:
@@ -52,7 +52,7 @@ class ReduceLROnPlateau(LRScheduler):
 
         Hint: four cases on ``self.mode`` and ``self.threshold_mode``.
         """
-        raise NotImplementedError('ReduceLROnPlateau.is_better is not implemented yet (exercises/schedulers/plateau.py)')
+        raise NotImplementedError('ReduceLROnPlateau.is_better is not implemented yet (schedulers/plateau.py)')
 
     _is_better = is_better  # torch's name for it
 
@@ -67,4 +67,4 @@ class ReduceLROnPlateau(LRScheduler):
 
         Hint: the order of the checks matters (cooldown is handled before the patience test).
         """
-        raise NotImplementedError('ReduceLROnPlateau.step is not implemented yet (exercises/schedulers/plateau.py)')
+        raise NotImplementedError('ReduceLROnPlateau.step is not implemented yet (schedulers/plateau.py)')

@@ -19,7 +19,7 @@ class StepLR(LRScheduler):
 
         Hint: validate first (``check_int``, ``check_real``), then ``super().__init__(optimizer, last_epoch)``.
         """
-        raise NotImplementedError('StepLR.__init__ is not implemented yet (exercises/schedulers/step.py)')
+        raise NotImplementedError('StepLR.__init__ is not implemented yet (schedulers/step.py)')
 
     def get_lr(self) -> list[float]:
         """Chainable form: ``lr_t = lr_{t-1} * gamma`` if ``t > 0`` and ``t % step_size == 0``, else ``lr_{t-1}``.
@@ -28,14 +28,14 @@ class StepLR(LRScheduler):
 
         Hint: return the current LRs unchanged unless a decay is due.
         """
-        raise NotImplementedError('StepLR.get_lr is not implemented yet (exercises/schedulers/step.py)')
+        raise NotImplementedError('StepLR.get_lr is not implemented yet (schedulers/step.py)')
 
     def _get_closed_form_lr(self) -> list[float]:
         """Closed form: ``lr_t = base_lr * gamma ** (t // step_size)``.
 
         Hint: one list comprehension over ``self.base_lrs``.
         """
-        raise NotImplementedError('StepLR._get_closed_form_lr is not implemented yet (exercises/schedulers/step.py)')
+        raise NotImplementedError('StepLR._get_closed_form_lr is not implemented yet (schedulers/step.py)')
 
 
 class MultiStepLR(LRScheduler):
@@ -48,18 +48,18 @@ class MultiStepLR(LRScheduler):
 
         Milestones are ints >= 0 in any order. Hint: ``Counter(milestones)``, then the base constructor.
         """
-        raise NotImplementedError('MultiStepLR.__init__ is not implemented yet (exercises/schedulers/step.py)')
+        raise NotImplementedError('MultiStepLR.__init__ is not implemented yet (schedulers/step.py)')
 
     def get_lr(self) -> list[float]:
         """Chainable form: ``lr_t = lr_{t-1} * gamma ** milestones[t]`` if ``t`` is a milestone, else ``lr_{t-1}``.
 
         Hint: ``t in self.milestones`` (a Counter counts how often ``t`` was listed).
         """
-        raise NotImplementedError('MultiStepLR.get_lr is not implemented yet (exercises/schedulers/step.py)')
+        raise NotImplementedError('MultiStepLR.get_lr is not implemented yet (schedulers/step.py)')
 
     def _get_closed_form_lr(self) -> list[float]:
         """Closed form: ``lr_t = base_lr * gamma ** bisect_right(sorted_milestones, t)``.
 
         Hint: ``sorted(self.milestones.elements())`` lists repeated milestones repeatedly.
         """
-        raise NotImplementedError('MultiStepLR._get_closed_form_lr is not implemented yet (exercises/schedulers/step.py)')
+        raise NotImplementedError('MultiStepLR._get_closed_form_lr is not implemented yet (schedulers/step.py)')

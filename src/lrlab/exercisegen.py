@@ -1,7 +1,7 @@
 """Generate the learner's ``exercises/`` from ``solutions/`` (one source of truth).
 
 Each region between a ``### BEGIN SOLUTION`` line and a ``### END SOLUTION`` line becomes a single
-``raise NotImplementedError("<Class>.<method> is not implemented yet (exercises/schedulers/<file>)")``
+``raise NotImplementedError("<Class>.<method> is not implemented yet (schedulers/<file>)")``
 at the region's indentation. Everything else (signatures, docstrings with the formula and a hint) is copied.
 """
 
@@ -58,7 +58,7 @@ def stub_source(source: str, rel: str) -> str:
                 raise MarkerError(f"{rel}:{number}: {BEGIN} inside the region opened at line {begin_line}")
             begin_line = number
             where = names.get(number, "this function")
-            message = f"{where} is not implemented yet (exercises/{rel})"
+            message = f"{where} is not implemented yet ({rel})"
             out.append(f"{match['indent']}raise NotImplementedError({message!r})\n")
         elif match and match["kind"] == "END":
             if begin_line is None:
