@@ -12,7 +12,6 @@ import yaml
 from lrlab import exercisegen
 from lrlab.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 
-
 CLASSES = (
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
     "CyclicLR", "OneCycleLR", "LinearLR", "LambdaLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
