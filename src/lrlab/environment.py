@@ -15,11 +15,8 @@ import sys
 from dataclasses import dataclass
 from types import ModuleType
 
-from lrlab.paths import use_schedulers
+from lrlab.paths import schedulers_choice, use_schedulers
 
-#: Environment variable naming the ``schedulers`` copy the notebooks import:
-#: "exercises" (default, the learner's stubs), "solutions" (the reference) or a path to a folder.
-SCHEDULERS_ENV = "LRLAB_SCHEDULERS"
 #: Environment variable that makes notebooks use short training runs (set by the test suite).
 TEST_ENV = "LRLAB_TEST"
 
@@ -117,11 +114,6 @@ def check_environment(*, verbose: bool = True) -> bool:
 def is_test_run() -> bool:
     """True when ``LRLAB_TEST`` is set to a non-empty value other than "0" (the notebooks run short)."""
     return os.environ.get(TEST_ENV, "") not in ("", "0")
-
-
-def schedulers_choice() -> str:
-    """The ``schedulers`` copy the notebooks use: the ``LRLAB_SCHEDULERS`` value, default "exercises"."""
-    return os.environ.get(SCHEDULERS_ENV, "").strip() or "exercises"
 
 
 def seed_everything(seed: int = 0) -> None:

@@ -55,7 +55,14 @@ def use_schedulers(which: str | os.PathLike[str] = "exercises") -> ModuleType:
     return importlib.import_module(PACKAGE)
 
 
+#: Environment variable naming the ``schedulers`` copy to import:
+#: "exercises" (default, the learner's stubs), "solutions" (the reference) or a path to a folder.
 SWITCH_ENV = "LRLAB_SCHEDULERS"
+
+
+def schedulers_choice() -> str:
+    """The ``schedulers`` copy to use: the ``LRLAB_SCHEDULERS`` value, default "exercises"."""
+    return os.environ.get(SWITCH_ENV, "").strip() or "exercises"
 
 
 def apply_env_switch() -> Path | None:
@@ -64,10 +71,9 @@ def apply_env_switch() -> Path | None:
     Called when ``lrlab`` is imported, so ``LRLAB_SCHEDULERS=solutions ./run lab`` makes every later
     ``import schedulers`` in the notebooks give the reference. Imports nothing itself.
     """
-    which = os.environ.get(SWITCH_ENV, "").strip()
-    if not which:
+    if not os.environ.get(SWITCH_ENV, "").strip():
         return None
-    base = resolve_package_dir(which)
+    base = resolve_package_dir(schedulers_choice())
     if PACKAGE in sys.modules:
         use_schedulers(base)
     elif str(base) not in sys.path[:1]:

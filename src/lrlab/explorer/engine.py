@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 
 import lrlab
+from lrlab.paths import PACKAGE, schedulers_choice
 
 from .params import CYCLES_MOMENTUM
-
-PACKAGE = "schedulers"
 
 
 def _preview_api() -> ModuleType:
@@ -91,13 +90,14 @@ def _arrays(sched: Any) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def resolve_module(module: Any) -> ModuleType | None:
-    """``None``: the already-imported ``schedulers`` or else the exercises copy; ``False``: no overlay;
+    """``None``: the already-imported ``schedulers`` or else the copy ``LRLAB_SCHEDULERS`` names (default the
+    exercises); ``False``: no overlay;
     "exercises" / "solutions" / a path: ``lrlab.use_schedulers(module)``; a module: itself."""
     if module is False:
         return None
     if module is None:
         loaded = sys.modules.get(PACKAGE)
-        return loaded if loaded is not None else lrlab.use_schedulers("exercises")
+        return loaded if loaded is not None else lrlab.use_schedulers(schedulers_choice())
     if isinstance(module, ModuleType):
         return module
     if isinstance(module, (str, os.PathLike)):
