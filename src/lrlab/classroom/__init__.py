@@ -8,6 +8,7 @@ nbgrader preprocessor the course config adds, ``batch`` grades several submissio
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -30,14 +31,19 @@ def _autograde(args: argparse.Namespace) -> int:
     from lrlab.classroom.batch import autograde, format_timings
 
     start = time.perf_counter()
-    outcomes = autograde(args.assignment, args.student or None, course_dir=Path(args.course), jobs=args.jobs,
-                         force=not args.no_force)
+    try:
+        outcomes = autograde(args.assignment, args.student or None, course_dir=Path(args.course), jobs=args.jobs,
+                             force=not args.no_force)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"lrlab autograde: {exc}", file=sys.stderr)
+        return 2
+    if not outcomes:
+        print(f"no submissions of {args.assignment} under {Path(args.course).resolve() / 'submitted'}")
+        return 0
     print(format_timings(outcomes, time.perf_counter() - start, args.jobs))
     failed = [o for o in outcomes if not o.success]
     for o in failed:
         print(f"\n{o.student}: autograde failed\n{o.error.strip()[-2000:]}")
-    if not outcomes:
-        print(f"no submissions of {args.assignment} under {Path(args.course).resolve() / 'submitted'}")
     return 1 if failed else 0
 
 
