@@ -130,3 +130,21 @@ def test_cli_lists_every_documented_command():
     for command in ("grade", "bench", "build-exercises", "build-course"):
         assert command in out.stdout, f"`lrlab {command}` missing from the CLI"
         assert f"lrlab {command}" in readme, f"`lrlab {command}` is not documented in the README"
+
+
+def test_build_exercises_refuses_to_overwrite_a_learners_work_without_git(tmp_path):
+    """A zip download has no .git: edits under exercises/ must still not be overwritten without --force."""
+    import shutil
+
+    for part in ("src", "solutions", "exercises"):
+        shutil.copytree(REPO_ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    work = tmp_path / "exercises" / "schedulers" / "step.py"
+    work.write_text(work.read_text() + "# my work\n")
+    env = {"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin", "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    cmd = [sys.executable, "-m", "lrlab.cli", "build-exercises"]
+    refused = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "step.py" in refused.stderr, refused.stderr
+    assert work.read_text().endswith("# my work\n")
+    forced = subprocess.run(cmd + ["--force"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert forced.returncode == 0, forced.stderr
+    assert "# my work" not in work.read_text()

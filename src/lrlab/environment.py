@@ -20,7 +20,7 @@ from lrlab.paths import schedulers_choice, use_schedulers
 #: Environment variable that makes notebooks use short training runs (set by the test suite).
 TEST_ENV = "LRLAB_TEST"
 
-MIN_PYTHON = (3, 10)
+MIN_PYTHON = (3, 11)
 TORCH_VERSION = "2.13"  # the course is written and tested against torch 2.13 (CPU build is enough)
 MIN_IPYWIDGETS = (8, 1)
 MIN_MATPLOTLIB = (3, 8)
@@ -152,12 +152,36 @@ def setup_notebook(seed: int = 0, *, verbose: bool = True) -> ModuleType | None:
     choice = schedulers_choice()
     try:
         module = use_schedulers(choice)
-    except (FileNotFoundError, ImportError) as exc:
+    except FileNotFoundError as exc:
         if verbose:
-            print(f"Could not import your schedulers package from {choice!r}: {exc}")
-            print("Run `lrlab build-exercises` from the repository root to (re)create exercises/schedulers/.")
+            print(f"No schedulers package for LRLAB_SCHEDULERS={choice!r}: {exc}")
+            print("Use 'exercises' (your copy), 'solutions' (the reference) or a folder that holds schedulers/.")
+            if choice == "exercises":
+                print("Your copy is missing: `lrlab build-exercises` (from the repository root) recreates the stubs.")
+        return None
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything at import time
+        if verbose:
+            print(describe_import_error(exc))
         return None
     if verbose:
         mode = " (short runs: LRLAB_TEST is set)" if is_test_run() else ""
         print(f"schedulers package: {choice} -> {module.__file__}{mode}")
     return module
+
+
+def describe_import_error(exc: BaseException) -> str:
+    """A short, traceback-free explanation of why ``import schedulers`` failed: the file, line and message."""
+    import traceback
+
+    if isinstance(exc, SyntaxError):
+        where = f"{exc.filename}, line {exc.lineno}"
+        what = f"SyntaxError: {exc.msg}"
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if "schedulers" in f.filename]
+        frame = frames[-1] if frames else None
+        where = f"{frame.filename}, line {frame.lineno}" if frame else "your schedulers package"
+        what = f"{type(exc).__name__}: {exc}"
+    return (
+        f"Your schedulers package does not import yet: {what}\n  at {where}\n"
+        "Fix that line and re-run this cell (the rest of the notebook still runs; your curves stay hidden)."
+    )

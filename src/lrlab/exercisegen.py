@@ -122,15 +122,22 @@ def diff(src_dir: Path = SOLUTIONS_DIR, dst_dir: Path = EXERCISES_DIR) -> str:
 
 
 def _learner_edits() -> str | None:
-    """Describe uncommitted edits under exercises/ (a learner's work), or None when there are none."""
+    """Describe edits under exercises/ that regenerating would lose (a learner's work), or None.
+
+    In a git checkout: the uncommitted changes there. Without git (a zip download): every file that differs
+    from what the generator makes.
+    """
     try:
         out = subprocess.run(
             ["git", "status", "--porcelain", "--", str(EXERCISES_DIR)],
             cwd=EXERCISES_DIR.parent, capture_output=True, text=True, timeout=30, check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return None
-    return out.strip() or None
+        if not (EXERCISES_DIR / PACKAGE).is_dir():
+            return None
+        changed = [line[4:] for line in diff().splitlines() if line.startswith("--- ")]
+        return "\n".join(changed) or None
+    return out.rstrip() or None
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -145,7 +152,7 @@ def _command(args: argparse.Namespace) -> int:
     edits = _learner_edits()
     if edits and not args.force:
         print(
-            "exercises/ has uncommitted edits (your work?); regenerating would overwrite them:\n"
+            "exercises/ has edits (your work?) that regenerating would overwrite:\n"
             f"{edits}\nCommit or copy them first, or pass --force.",
             file=sys.stderr,
         )

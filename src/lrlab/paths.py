@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -73,7 +74,15 @@ def apply_env_switch() -> Path | None:
     """
     if not os.environ.get(SWITCH_ENV, "").strip():
         return None
-    base = resolve_package_dir(schedulers_choice())
+    try:
+        base = resolve_package_dir(schedulers_choice())
+    except (FileNotFoundError, TypeError) as exc:
+        warnings.warn(
+            f"{SWITCH_ENV}={schedulers_choice()!r} is ignored: {exc}. "
+            "Use 'exercises', 'solutions' or a folder that holds schedulers/.",
+            stacklevel=2,
+        )
+        return None
     if PACKAGE in sys.modules:
         use_schedulers(base)
     elif str(base) not in sys.path[:1]:
