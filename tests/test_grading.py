@@ -158,6 +158,12 @@ def test_generated_exercises_score_0_as_not_implemented(tmp_path):
     for result in report.results.values():
         assert "not implemented yet" in result.summary(), result.summary()
         assert "Traceback" not in result.format()
+        for check in result.checks:  # "not implemented yet: StepLR.__init__ (schedulers/step.py)", no step
+            text = check.describe()
+            assert "is not implemented yet" not in text and " at step " not in text and " :" not in text, text
+    step = report.results["StepLR"].format()
+    assert "resume: not implemented yet: StepLR.__init__ (schedulers/step.py)" in step, step
+    assert "bad_input: expected TypeError, not implemented yet: StepLR.__init__ (schedulers/step.py)" in step
     assert learner_modules_loaded(tmp_path) == []
 
 
@@ -167,7 +173,7 @@ def test_partially_correct_submission_scores_exactly_the_checks_it_passes(tmp_pa
     step, multi = report.results["StepLR"], report.results["MultiStepLR"]
     assert [c.name for c in step.checks if not c.passed] == ["resume"]
     assert [c.name for c in multi.checks if not c.passed] == ["grid", "resume"]
-    assert (step.points, multi.points, report.total, report.max_total) == (5, 3, 8, 12)
+    assert (step.points, multi.points, report.total, report.max_total) == (5, 4, 9, 12)
     failure = multi.first_failure
     assert failure.step is not None and failure.expected is not None and failure.got is not None
     assert failure.expected != failure.got
@@ -201,10 +207,70 @@ def test_crashing_submission_loses_only_what_crashes(tmp_path):
     assert "SystemExit" in reasons["CosineAnnealingWarmRestarts"]
     assert "exited with code 3" in reasons["CyclicLR"]
     assert "timed out" in reasons["SequentialLR"]
+    seq = {c.name: c.reason for c in report.results["SequentialLR"].checks}
+    # where it hung (the scenario label, children included), and which checks were not run because of it
+    assert seq["basic"].startswith("scenario 1/3 (milestones=[5]) (children: LinearLR, CosineAnnealingLR): "
+                                   "timed out after 4 s"), seq["basic"]
+    assert seq["basic"].endswith("while running this scenario")
+    for later in ("long", "resume"):
+        assert seq[later] == "not run: timed out after 4 s earlier, in 'basic' scenario 1/3", seq[later]
     assert "timed out" in reasons["LambdaLR"]
     assert "SyntaxError" in reasons["OneCycleLR"]
     assert "ModuleNotFoundError" in reasons["ReduceLROnPlateau"] or "No module" in reasons["ReduceLROnPlateau"]
     assert report.notes and "import schedulers" in report.notes[0]
+
+
+CLOSED_FORM = {"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"}
+
+
+def test_every_closed_form_scheduler_has_a_step_epoch_check_with_jumps_both_ways():
+    from lrlab.grading.oracle import expected
+
+    for name in SCHEDULERS:
+        checks = [c for c in checks_for(name) if c.name == "closed_form"]
+        assert bool(checks) == (name in CLOSED_FORM), name
+        for check in checks:
+            assert all(sc["sched"] == name for sc in check.scenarios)
+            epochs = [e for e in check.scenarios[0]["epochs"] if e is not None]
+            moves = [b - a for a, b in zip(epochs, epochs[1:], strict=False)]
+            assert min(moves) < 0 and max(moves) > 1, moves  # jumps back and forward
+    assert expected("StepLR")  # torch's step(epoch) deprecation warning stays in the oracle (see stderr tests)
+
+
+def test_closed_form_stub_loses_exactly_the_closed_form_check(tmp_path, capfd):
+    base = build_submission(tmp_path, "closed_form")
+    report = grade(base, only=["StepLR"])
+    step = report.results["StepLR"]
+    assert [c.name for c in step.checks if not c.passed] == ["closed_form"], step.format()
+    assert step.points == SCHEDULER_POINTS["StepLR"] - 1
+    assert "not implemented yet: StepLR._get_closed_form_lr (schedulers/step.py)" in step.summary()
+    assert capfd.readouterr().err == ""
+
+
+def test_forgotten_initial_lr_is_caught_by_a_base_class_check(tmp_path):
+    base = build_submission(tmp_path, "initial_lr")
+    report = grade(base, only=["StepLR"])
+    step = report.results["StepLR"]
+    assert [c.name for c in step.checks if not c.passed] == ["initial_lr"], step.format()
+    failure = step.first_failure
+    assert "initial_lr of each group after construction differs" in failure.reason
+    assert failure.expected == 0.1 and failure.got == "missing"
+
+
+def test_composite_reasons_name_the_children_and_the_one_to_fix_first(tmp_path):
+    base = build_submission(tmp_path, "child_bug")
+    report = grade(base, only=["SequentialLR", "ChainedScheduler"])  # ExponentialLR graded on the side
+    assert set(report.results) == {"SequentialLR", "ChainedScheduler"}
+    seq = report.results["SequentialLR"]
+    reasons = {c.name: c.reason for c in seq.checks if not c.passed}
+    assert set(reasons) == {"basic", "resume"}, seq.format()
+    own = grade(base, only=["ExponentialLR"]).results["ExponentialLR"]
+    assert not own.passed
+    assert reasons["basic"].startswith(
+        "scenario 2/3 (milestones=[10, 25]) (children: ExponentialLR, StepLR, MultiStepLR; fix ExponentialLR "
+        f"first ({own.points}/{own.max_points} on its own)): lr differs"), reasons["basic"]
+    chained = report.results["ChainedScheduler"].first_failure
+    assert "(children: ExponentialLR, StepLR; fix ExponentialLR first" in chained.reason, chained.reason
 
 
 # ---------------------------------------------------------------------------------------------- CLI, self_check
@@ -234,8 +300,17 @@ def test_self_check_reads_not_implemented_yet(tmp_path, capsys):
     out = capsys.readouterr().out
     assert result.points == 0 and result.max_points == 6 and not result.passed
     assert out.startswith("StepLR: 0/6 points") and "not implemented yet" in out and "Traceback" not in out
+    assert f"graded package: {tmp_path / 'schedulers'}" in out  # not the exercises copy: say which one
     good = self_check("StepLR", path=paths.SOLUTIONS_DIR / "schedulers")
-    assert good.passed and "StepLR: 6/6 points" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert good.passed and "StepLR: 6/6 points" in out
+    assert f"graded package: {paths.SOLUTIONS_DIR / 'schedulers'}" in out
+
+
+def test_self_check_of_the_exercises_does_not_name_the_package(capsys):
+    self_check("ExponentialLR", path=paths.EXERCISES_DIR)
+    out = capsys.readouterr().out
+    assert out.startswith("ExponentialLR: ") and "graded package" not in out
 
 
 def test_bad_arguments_are_rejected():

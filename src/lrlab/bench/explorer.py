@@ -42,8 +42,8 @@ SWEEPS: dict[str, tuple[str, Callable[[int], list]]] = {
 }
 
 
-def _torch_seconds(panel) -> float:
-    """Time torch stepping the panel's current schedule (STEPS entries) once."""
+def _torch_seconds(panel, steps: int = STEPS) -> float:
+    """Time torch stepping the panel's current schedule (``steps`` entries) once."""
     name = panel.name
     start = time.perf_counter()
     if name == "ReduceLROnPlateau":
@@ -52,38 +52,50 @@ def _torch_seconds(panel) -> float:
     else:
         kwargs = to_kwargs(name, panel.values)
         cls = getattr(torch.optim.lr_scheduler, name)
-        engine.step_class(cls, STEPS, panel.lr, engine._momentum(name), kwargs)
+        engine.step_class(cls, steps, panel.lr, engine._momentum(name), kwargs)
     return time.perf_counter() - start
 
 
-def run(quick: bool = False) -> None:
-    """Print median / p90 redraw times per scheduler for a 100k-step schedule and torch's stepping time."""
+def run(quick: bool = False, steps: int = STEPS) -> None:
+    """Print median / p90 redraw times per scheduler for a ``steps``-step schedule (default 100k) and torch's
+    stepping time."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1000:
+        raise ValueError(f"steps must be an int >= 1000, got {steps!r}")
     n_fast, n_slow = (8, 2) if quick else (30, 5)
-    print(f"slider change -> redraw incl. PNG, {STEPS:,} steps, learner overlay off; {n_fast} changes each")
-    print(f"{'scheduler':30s} {'median ms':>10s} {'p90 ms':>8s} {'frames':>7s} {'torch step ms':>14s} "
-          f"{'torch/redraw':>13s}")
+    width = max(len(name) for name in SWEEPS)
+    print(f"slider change -> redraw incl. PNG, {steps:,} steps, learner overlay off; {n_fast} changes each")
+    header = (f"{'scheduler':{width}s} {'median ms':>10s} {'p90 ms':>8s} {'frames':>7s} {'torch step ms':>14s} "
+              f"{'torch/redraw':>13s}")
+    print(header)
+    print("-" * len(header))
     for name, (param, values) in SWEEPS.items():
         extra = {"noise": 0.01} if name == "ReduceLROnPlateau" else {}
-        panel = explore(name, steps=STEPS, module=False, **extra)
+        panel = explore(name, steps=steps, module=False, **extra)
         if panel.error:
-            print(f"{name:30s} not drawn: {panel.error}")
+            print(f"{name:{width}s} not drawn: {panel.error}")
             continue
         widget = panel.param_widgets[param]
         times = []
         frames0 = panel.figure.full_draws
-        for v in values(n_fast):
+        sweep = values(n_fast)
+        if param == "horizon":  # the values are for STEPS steps: scale them to the budget
+            sweep = [max(1, int(v * steps / STEPS)) for v in sweep]
+        for v in sweep:
             start = time.perf_counter()
             widget.value = v
             times.append(time.perf_counter() - start)
             if panel.error:
-                print(f"{name:30s} error at {param}={v}: {panel.error}")
+                print(f"{name:{width}s} error at {param}={v}: {panel.error}")
                 break
-        torch_s = _torch_seconds(panel)
+        torch_s = _torch_seconds(panel, steps)
         med = statistics.median(times)
         p90 = float(np.percentile(times, 90))
         frames = panel.figure.full_draws - frames0
-        print(f"{name:30s} {med * 1e3:10.1f} {p90 * 1e3:8.1f} {frames:7d} {torch_s * 1e3:14.1f} "
+        print(f"{name:{width}s} {med * 1e3:10.1f} {p90 * 1e3:8.1f} {frames:7d} {torch_s * 1e3:14.1f} "
               f"{torch_s / med:12.1f}x", flush=True)
+    print("-" * len(header))
+    print(f"frames: redraws (of {n_fast}) that drew the whole figure for new y-limits; the rest blitted only "
+          f"the curves onto a cached frame.")
     # the learner overlay (reference solutions, stepped for learner_limit steps) on one scheduler
     try:
         import lrlab
@@ -93,7 +105,7 @@ def run(quick: bool = False) -> None:
         print(f"learner overlay: skipped ({exc})")
         return
     for limit in (2_000, 20_000):
-        panel = explore("CosineAnnealingLR", steps=STEPS, module=mod, learner_limit=limit)
+        panel = explore("CosineAnnealingLR", steps=steps, module=mod, learner_limit=limit)
         times = []
         for v in np.linspace(0.0, 0.05, n_slow + 1)[1:]:
             start = time.perf_counter()

@@ -98,25 +98,34 @@ def _deviation(a: Schedule, b: Schedule) -> float:
     return dev
 
 
-def run(quick: bool = False) -> None:
-    """Print the preview-vs-torch table (100,000 steps; ``quick``: 20,000 steps, fewer repeats)."""
-    steps = 20_000 if quick else 100_000
+def run(quick: bool = False, steps: int | None = None) -> None:
+    """Print the preview-vs-torch table (100,000 steps; ``quick``: 20,000 steps, fewer repeats; ``steps``
+    overrides the count, >= 100)."""
+    if steps is None:
+        steps = 20_000 if quick else 100_000
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 100:
+        raise ValueError(f"steps must be an int >= 100, got {steps!r}")
     repeats = 5 if quick else 15
+    all_cases = cases(steps)
+    width = max(len("scheduler"), *(len(label) for label, _, _ in all_cases))
     print(f"preview vs torch stepping, {steps:,} steps, lr0={LR0} (preview: best of {repeats}; torch: best of "
           f"{1 if quick else 2})")
-    print(f"{'scheduler':32s} {'preview ms':>11s} {'torch ms':>10s} {'speed-up':>9s} {'dev/tol':>8s}")
+    header = f"{'scheduler':{width}s} {'preview ms':>11s} {'torch ms':>10s} {'speed-up':>9s} {'dev/tol':>8s}"
+    print(header)
+    print("-" * len(header))
     ratios = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        for label, fast, ref in cases(steps):
+        for label, fast, ref in all_cases:
             fast()  # warm-up
             t_fast, a = _best(fast, repeats)
             t_ref, b = _best(ref, 1 if quick else 2)
             ratio = t_ref / t_fast
             ratios.append(ratio)
             flag = "" if ratio >= 500 else "  (< 500x)"
-            print(f"{label:32s} {1e3 * t_fast:11.3f} {1e3 * t_ref:10.1f} {ratio:8.0f}x {_deviation(a, b):8.3f}{flag}",
+            print(f"{label:{width}s} {1e3 * t_fast:11.3f} {1e3 * t_ref:10.1f} {ratio:8.0f}x {_deviation(a, b):8.3f}{flag}",
                   flush=True)
+    print("-" * len(header))
     print(f"min speed-up {min(ratios):.0f}x, geometric mean {float(np.exp(np.mean(np.log(ratios)))):.0f}x")
 
 

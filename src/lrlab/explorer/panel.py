@@ -8,6 +8,7 @@ exception (e.g. a NotImplementedError stub) shows a short note while torch's cur
 from __future__ import annotations
 
 import html
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -37,6 +38,8 @@ from .params import (
 )
 
 TORCH_COLOR, LEARNER_COLOR = "#1f77b4", "#ff7f0e"
+#: Keyword arguments every panel takes besides the scheduler's parameters.
+EXTRA_ARGS = frozenset({"steps", "lr", "log", "module", "learner_limit", "learner_timeout"})
 LEVEL_STYLE = {
     "error": "color:#b00020; border-left:4px solid #b00020",
     "note": "color:#7a5200; border-left:4px solid #e0a000",
@@ -139,50 +142,73 @@ class SchedulePanel(widgets.VBox):
 class LearnerOverlay:
     """The learner's package, a cache of its curves, and the controls to toggle/reload it."""
 
-    def __init__(self, module: Any, limit: int) -> None:
+    def __init__(self, module: Any, limit: int, time_limit: float | None = engine.TIME_LIMIT_S) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"learner_limit must be an int >= 1, got {limit!r}")
+        engine.check_timeout(time_limit)
         self.limit = limit
+        self.time_limit = time_limit
         self.error: str | None = None
+        self.timed_out: engine.LearnerTimeout | None = None
+        if module is not None and module is not False and not isinstance(module, (ModuleType, str, os.PathLike)):
+            engine.resolve_module(module)  # raises the TypeError naming ``module``
         try:
             self.module: ModuleType | None = engine.resolve_module(module)
-        except (FileNotFoundError, ImportError, SyntaxError) as exc:
+        except Exception as exc:  # noqa: BLE001 - the learner's package may fail to import in any way
             self.module, self.error = None, f"Could not import your schedulers package: {type(exc).__name__}: {exc}"
-        self.toggle = widgets.Checkbox(value=self.module is not None, description="overlay my implementation",
-                                       indent=False, layout=widgets.Layout(width="210px"),
+        self.toggle = widgets.Checkbox(value=module is not False, description=self._toggle_text(),
+                                       indent=False, layout=widgets.Layout(width="230px"),
                                        disabled=self.module is None and module is False)
         self.reload = widgets.Button(description="Reload my code", icon="refresh",
                                      layout=widgets.Layout(width="150px"))
         self._cache: OrderedDict[Any, Any] = OrderedDict()
 
+    @property
+    def owner(self) -> str:
+        """"your" or "reference solutions" (the overlaid package is ``solutions/schedulers``)."""
+        return engine.owner(self.module)
+
+    def _toggle_text(self) -> str:
+        return "overlay my implementation" if self.owner == "your" else "overlay reference solutions"
+
     def do_reload(self) -> None:
-        """Re-import the learner's package from disk and forget cached curves."""
+        """Re-import the learner's package from disk and forget cached curves (and a past timeout)."""
         self._cache.clear()
+        self.timed_out = None
         try:
             self.module = engine.reload_module(self.module) if self.module is not None else \
                 engine.resolve_module(None)
             self.error = None
         except Exception as exc:  # noqa: BLE001 - shown in the panel
             self.module, self.error = None, f"Could not import your schedulers package: {type(exc).__name__}: {exc}"
+        self.toggle.description = self._toggle_text()
 
     def curves(self, key: Any, name: str, steps: int, lr: float, kwargs: dict[str, Any],
                compute: Callable[[ModuleType, int], Any] | None = None,
                ) -> tuple[np.ndarray, np.ndarray | None] | BaseException | None:
         """(lr, momentum) of the learner's class for min(steps, limit) steps, its exception, or None (off).
 
-        ``compute(module, n)`` replaces the default ``engine.learner`` stepping (ReduceLROnPlateau)."""
+        ``compute(module, n)`` replaces the default ``engine.learner`` stepping (ReduceLROnPlateau). Stepping
+        is limited to ``time_limit`` seconds; after a timeout the learner is not run again until a reload."""
         if not self.toggle.value:
             return None
         if self.module is None:
             return ImportError(self.error or "no schedulers package")
+        if self.timed_out is not None:
+            return self.timed_out
         key = (key, min(steps, self.limit))
         if key not in self._cache:
+            module = self.module
+            n = min(steps, self.limit)
             try:
-                n = min(steps, self.limit)
                 if compute is not None:
-                    self._cache[key] = compute(self.module, n)
+                    self._cache[key] = engine.run_limited(lambda: compute(module, n), self.time_limit, n)
                 else:
-                    self._cache[key] = engine.learner(self.module, name, n, lr, kwargs)
+                    self._cache[key] = engine.run_limited(lambda: engine.learner(module, name, n, lr, kwargs),
+                                                          self.time_limit, n)
+            except engine.LearnerTimeout as exc:
+                self.timed_out = exc
+                return exc
             except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything
                 self._cache[key] = exc
             if len(self._cache) > 16:
@@ -200,12 +226,15 @@ def compare_overlay(plot: Plot, ref_lr: np.ndarray, ref_mom: np.ndarray | None, 
                            else engine.friendly_error(result, name, overlay.module)))
         return
     lr, mom = result
-    plot.lr.append(Curve(f"your {name}", lr[:, 0], LEARNER_COLOR, ls="--"))
+    who = overlay.owner
+    label = f"your {name}" if who == "your" else f"{name} ({who})"
+    whose = "Your" if who == "your" else f"The {who}'"
+    plot.lr.append(Curve(label, lr[:, 0], LEARNER_COLOR, ls="--"))
     if plot.mom and mom is not None:
-        plot.mom.append(Curve(f"your {name}", mom[:, 0], LEARNER_COLOR, ls="--"))
+        plot.mom.append(Curve(label, mom[:, 0], LEARNER_COLOR, ls="--"))
     n = lr.shape[0]
     if lr.shape[1] != ref_lr.shape[1]:
-        plot.notes.append(("note", f"Your {name} returned {lr.shape[1]} param groups, torch {ref_lr.shape[1]}."))
+        plot.notes.append(("note", f"{whose} {name} returned {lr.shape[1]} param groups, torch {ref_lr.shape[1]}."))
         return
     diffs = [first_difference(ref_lr[:n], lr)]
     if ref_mom is not None and mom is not None and mom.shape == ref_mom[:n].shape:
@@ -217,17 +246,18 @@ def compare_overlay(plot: Plot, ref_lr: np.ndarray, ref_mom: np.ndarray | None, 
         plot.mark = t
         got, want = lr[t, 0], ref_lr[t, 0]
         plot.mark_text = f"first difference: step {t}"
-        plot.notes.append(("note", f"Your {name} differs from torch first at step {t}: lr {got:.6g}, "
+        plot.notes.append(("note", f"{whose} {name} differs from torch first at step {t}: lr {got:.6g}, "
                                    f"torch {want:.6g}{limited}."))
     else:
-        plot.notes.append(("ok", f"Your {name} matches torch on all {n} steps (rtol 1e-9){limited}."))
+        plot.notes.append(("ok", f"{whose} {name} matches torch on all {n} steps (rtol 1e-9){limited}."))
 
 
 class Explorer(SchedulePanel):
     """Interactive view of one closed-form scheduler (see ``explore``)."""
 
     def __init__(self, name: str, *, steps: int = 100, lr: float | None = None, log: bool = False,
-                 module: Any = None, learner_limit: int = 20_000, **values: Any) -> None:
+                 module: Any = None, learner_limit: int = 20_000,
+                 learner_timeout: float | None = engine.TIME_LIMIT_S, **values: Any) -> None:
         specs = specs_for(name)
         if name not in CLOSED_FORM:
             raise ValueError(f"{name} has no closed form: use lrlab.explorer.explore_plateau for it")
@@ -236,7 +266,7 @@ class Explorer(SchedulePanel):
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown parameter(s) {sorted(unknown)} for {name}; choose from "
-                             f"{sorted(allowed | {'steps', 'lr', 'log', 'module', 'learner_limit'})}")
+                             f"{sorted(allowed | EXTRA_ARGS)}")
         self.name = name
         self.specs = specs
         init = {**default_values(name, steps), **values}
@@ -250,10 +280,10 @@ class Explorer(SchedulePanel):
         elif lr is not None:
             self.param_widgets[LR_PARAM[name]].value = lr
         controls.extend(self.param_widgets.values())
-        self.overlay = LearnerOverlay(module, learner_limit)
+        self.overlay = LearnerOverlay(module, learner_limit, learner_timeout)
         self._ref_cache: OrderedDict[Any, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
         super().__init__(controls, log=log, extra=[self.overlay.toggle, self.overlay.reload],
-                         title=f"{name}: torch vs your implementation")
+                         title=f"{name}: torch vs {self.overlay.owner} implementation")
         self.overlay.toggle.observe(self._on_change, names="value")
         self.overlay.reload.on_click(self._on_reload)
         self.refresh()
@@ -338,7 +368,8 @@ def explore(name: str, **overrides: Any) -> SchedulePanel:
 
     Overrides: any parameter value (e.g. ``step_size=10``), ``steps``, ``lr``, ``log``, ``module``
     (None: the imported/exercises ``schedulers``; False: no overlay; "solutions"; a path or module),
-    ``learner_limit`` (the learner is stepped at most this many steps). ReduceLROnPlateau gets the
+    ``learner_limit`` (the learner is stepped at most this many steps), ``learner_timeout`` (seconds the
+    learner's class gets per curve, default 2; None: no limit). ReduceLROnPlateau gets the
     synthetic-metric panel of ``lrlab.explorer.plateau``.
     """
     if name == "ReduceLROnPlateau":

@@ -17,8 +17,9 @@ import torch
 
 from lrlab.preview.plateau import preview_plateau
 
+from .engine import TIME_LIMIT_S
 from .figure import Curve
-from .panel import TORCH_COLOR, LearnerOverlay, Plot, SchedulePanel, _check_int, compare_overlay
+from .panel import EXTRA_ARGS, TORCH_COLOR, LearnerOverlay, Plot, SchedulePanel, _check_int, compare_overlay
 from .params import LR, METRIC_SPECS, ParamSpec, check_combination, make_widget, specs_for
 
 NAME = "ReduceLROnPlateau"
@@ -64,14 +65,15 @@ class PlateauExplorer(SchedulePanel):
     """ReduceLROnPlateau with patience/factor/cooldown/threshold/mode sliders over a synthetic metric."""
 
     def __init__(self, *, steps: int = 200, lr: float = 0.1, log: bool = False, module: Any = None,
-                 learner_limit: int = 20_000, **values: Any) -> None:
+                 learner_limit: int = 20_000, learner_timeout: float | None = TIME_LIMIT_S,
+                 **values: Any) -> None:
         _check_int("steps", steps, 2, 1_000_000)
         specs = specs_for(NAME) + METRIC_SPECS
         allowed = {s.name for s in specs}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown parameter(s) {sorted(unknown)} for {NAME}; choose from "
-                             f"{sorted(allowed | {'steps', 'lr', 'log', 'module', 'learner_limit'})}")
+                             f"{sorted(allowed | EXTRA_ARGS)}")
         self.name = NAME
         init = {**{s.name: s.default_for(steps) for s in specs}, **values}
         self.steps_slider = make_widget(ParamSpec("steps", "int", steps, 2, max(5000, steps), 1,
@@ -80,10 +82,10 @@ class PlateauExplorer(SchedulePanel):
         self.lr_slider = make_widget(LR, lr, steps)
         self.param_widgets = {s.name: make_widget(s, init[s.name], steps) for s in specs_for(NAME)}
         self.metric_widgets = {s.name: make_widget(s, init[s.name], steps) for s in METRIC_SPECS}
-        self.overlay = LearnerOverlay(module, learner_limit)
+        self.overlay = LearnerOverlay(module, learner_limit, learner_timeout)
         controls = [self.steps_slider, self.lr_slider, *self.param_widgets.values(), *self.metric_widgets.values()]
         super().__init__(controls, log=log, extra=[self.overlay.toggle, self.overlay.reload],
-                         title=f"{NAME} on a synthetic metric: torch vs your implementation")
+                         title=f"{NAME} on a synthetic metric: torch vs {self.overlay.owner} implementation")
         self.overlay.toggle.observe(self._on_change, names="value")
         self.overlay.reload.on_click(self._on_reload)
         self._cache: dict[Any, tuple[np.ndarray, None]] = {}

@@ -27,7 +27,8 @@ class WarmupComposer(SchedulePanel):
 
     def __init__(self, decay: str = "CosineAnnealingLR", *, steps: int = 1000, lr: float = 0.1,
                  warmup: int | None = None, start_factor: float = 0.01, log: bool = False,
-                 module: Any = None, learner_limit: int = 20_000) -> None:
+                 module: Any = None, learner_limit: int = 20_000,
+                 learner_timeout: float | None = engine.TIME_LIMIT_S) -> None:
         _check_int("steps", steps, 3, 10_000_000)
         if decay not in DECAYS:
             raise ValueError(f"decay must be one of {list(DECAYS)}, got {decay!r}")
@@ -40,7 +41,7 @@ class WarmupComposer(SchedulePanel):
                                                layout=widgets.Layout(width="420px"))
         self.decay_box = widgets.GridBox(layout=widgets.Layout(grid_template_columns="repeat(2, 430px)"))
         self.decay_widgets: dict[str, widgets.Widget] = {}
-        self.overlay = LearnerOverlay(module, learner_limit)
+        self.overlay = LearnerOverlay(module, learner_limit, learner_timeout)
         super().__init__([self.steps_slider, self.lr_slider, self.warmup_slider, self.start_slider,
                           self.decay_dropdown], log=log, extra=[self.overlay.toggle, self.overlay.reload],
                          title="Warmup composer: SequentialLR([LinearLR, decay], milestones=[warmup])")
@@ -114,5 +115,5 @@ class WarmupComposer(SchedulePanel):
 def warmup_composer(decay: str = "CosineAnnealingLR", **kwargs: Any) -> WarmupComposer:
     """Panel composing a LinearLR warmup (``warmup`` steps from ``start_factor``) with a ``decay`` chosen in a
     dropdown, SequentialLR semantics; overlays the learner's SequentialLR. kwargs: steps, lr, warmup,
-    start_factor, log, module, learner_limit."""
+    start_factor, log, module, learner_limit, learner_timeout."""
     return WarmupComposer(decay, **kwargs)

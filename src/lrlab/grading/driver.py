@@ -3,7 +3,10 @@
 The same code runs torch's classes (the oracle, in the grading process) and the learner's classes (in the
 sandboxed child), so both sides build identical optimizers and step identically. A record holds, for index
 t = 0..steps-1, every param group's ``lr`` (and momentum, i.e. ``momentum`` or ``betas[0]``) after t calls to
-``step()``; ``get_last_lr()`` must equal the groups' LRs at every step. Any exception stops the run and is
+``step()`` (``step(epochs[t-1])`` when the scenario lists explicit epochs, ``None`` meaning a plain ``step()``);
+``get_last_lr()`` must equal the groups' LRs at every step. A scenario with ``second_at`` also records each
+group's ``initial_lr`` after construction and, at index ``second_at``, builds a second scheduler on the same
+optimizer and records its ``base_lrs`` (then steps the second one). Any exception stops the run and is
 recorded with the index at which it happened and its class hierarchy (so a subclass of the expected type
 counts as the same type).
 """
@@ -59,6 +62,10 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
     "half_per_cycle": _half_per_cycle,
     "slow_decay": _slow_decay,
 }
+
+
+INITIAL_LR = "initial_lr of each group after construction"
+SECOND_BASE_LRS = "base_lrs of a second scheduler built on the same optimizer"
 
 
 class LastLrMismatch(Exception):
@@ -128,7 +135,8 @@ def run_scenario(spec: dict[str, Any], classes: Callable[[str], type]) -> dict[s
     """Run ``spec`` with the classes ``classes(name)`` returns; return the encoded trajectories.
 
     Result: ``{"n": records, "groups": G, "lr": b64 float64[n*G], "mom": b64 or None, "error": None or
-    {"types": [qualified names of the exception's MRO], "message": str, "at": index}}``.
+    {"types": [qualified names of the exception's MRO], "message": str, "at": index}, "extra": {label: [float
+    or None per group]}}`` (``extra`` is empty unless the scenario has ``second_at``).
     """
     n_groups = len(spec["groups"])
     lrs: array = array("d")
@@ -136,10 +144,11 @@ def run_scenario(spec: dict[str, Any], classes: Callable[[str], type]) -> dict[s
     track = spec["track_momentum"]
     n = 0
     error = None
+    extra: dict[str, list[float | None]] = {}
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch's step-order warnings must not reach stderr
+        warnings.simplefilter("ignore")  # torch's step-order/epoch deprecation warnings must not reach stderr
         try:
-            n, error = _run(spec, classes, lrs, moms)
+            n, error = _run(spec, classes, lrs, moms, extra)
         except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the learner are results too
             n, error = len(lrs) // max(1, n_groups), _error_info(exc, len(lrs) // max(1, n_groups))
     if len(lrs) != n * n_groups:  # a group count that changed mid-run
@@ -151,21 +160,40 @@ def run_scenario(spec: dict[str, Any], classes: Callable[[str], type]) -> dict[s
         "lr": encode(lrs),
         "mom": encode(moms[: n * n_groups]) if track else None,
         "error": error,
+        "extra": extra,
     }
 
 
-def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms: array) -> tuple[int, Any]:
-    """Step the scenario, appending to ``lrs``/``moms``; return (records, error info or None)."""
+def _floats(values: Any) -> list[float | None]:
+    """Each value as a float (None when missing or not a number)."""
+    out: list[float | None] = []
+    for v in list(values)[:64]:
+        try:
+            out.append(None if v is None else float(v))
+        except (TypeError, ValueError):
+            out.append(None)
+    return out
+
+
+def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms: array,
+         extra: dict[str, list[float | None]]) -> tuple[int, Any]:
+    """Step the scenario, appending to ``lrs``/``moms`` (and ``extra``); return (records, error info or None)."""
     track = spec["track_momentum"]
     metrics = spec["metrics"]
+    epochs = spec.get("epochs")
+    second_at = spec.get("second_at")
     n = 0
     try:
         opt = make_optimizer(spec)
         sched = _construct(spec, classes, opt)
+        if second_at is not None:
+            extra[INITIAL_LR] = _floats(g.get("initial_lr") for g in opt.param_groups)
         for t in range(spec["steps"]):
             if t > 0:
                 if metrics is not None:
                     sched.step(metrics[t - 1])
+                elif epochs is not None and epochs[t - 1] is not None:
+                    sched.step(epochs[t - 1])
                 else:
                     sched.step()
             groups = opt.param_groups
@@ -177,6 +205,9 @@ def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms:
             if track:
                 moms.extend(_momentum_of(g) for g in groups)
             n = t + 1
+            if t == second_at:
+                sched = _construct(spec, classes, opt)
+                extra[SECOND_BASE_LRS] = _floats(sched.base_lrs)
             if t == spec["resume_at"]:
                 state = copy.deepcopy(sched.state_dict())
                 opt_state = copy.deepcopy(opt.state_dict())

@@ -20,7 +20,7 @@ from lrlab.grading.compare import FORGERY_TYPE, compare, describe_error
 from lrlab.grading.forgery import scan_package
 from lrlab.grading.report import CheckResult, GradeReport, SchedulerResult
 from lrlab.grading.sandbox import ChildRun, Sandbox
-from lrlab.grading.spec import SCHEDULER_POINTS, SCHEDULERS, checks_for
+from lrlab.grading.spec import SCHEDULER_POINTS, SCHEDULERS, Check, checks_for
 from lrlab.paths import EXERCISES_DIR, PACKAGE, resolve_package_dir
 
 DEFAULT_TIMEOUT = 10.0
@@ -55,7 +55,7 @@ def _status_reason(run: ChildRun, timeout: float) -> str:
 
 
 def _grade_one(name: str, run: ChildRun, forged: str | None, expected: Any, timeout: float,
-               mode_note: str) -> SchedulerResult:
+               mode_note: str, children: dict[str, SchedulerResult] | None = None) -> SchedulerResult:
     checks = checks_for(name)
     result = SchedulerResult(name, 0, SCHEDULER_POINTS[name], seconds=run.status.get("seconds"))
     messages = run.messages
@@ -83,16 +83,25 @@ def _grade_one(name: str, run: ChildRun, forged: str | None, expected: Any, time
         result.checks = [CheckResult(c.name, c.description, 0, c.points, False, "import failed") for c in checks]
         return result
 
+    started = [(m["check"], m["scenario"]) for m in messages
+               if m.get("kind") == "start" and isinstance(m.get("check"), int) and isinstance(m.get("scenario"), int)]
+    stopped = next((k for k in reversed(started) if k not in got), None)  # running when the child died/hung
+    stop_reason = _status_reason(run, timeout)
     for i, check in enumerate(checks):
         failure = None
         for j, sc in enumerate(check.scenarios):
+            label = _label(check, j, children)
             if (i, j) not in got:
-                failure = CheckResult(check.name, check.description, 0, check.points, False,
-                                      _status_reason(run, timeout))
+                if stopped is None or (i, j) == stopped:
+                    reason = f"{label}{stop_reason}" + (" while running this scenario" if stopped else "")
+                else:
+                    k, m = stopped
+                    where = f"'{checks[k].name}' scenario {m + 1}/{len(checks[k].scenarios)}"
+                    reason = f"not run: {stop_reason.split(' (')[0]} earlier, in {where}"
+                failure = CheckResult(check.name, check.description, 0, check.points, False, reason)
                 break
             mismatch = compare(sc, expected[i][j], got[(i, j)])
             if mismatch is not None:
-                label = f"scenario {j + 1}/{len(check.scenarios)} {_config(sc)}: " if len(check.scenarios) > 1 else ""
                 failure = CheckResult(check.name, check.description, 0, check.points, False,
                                       label + mismatch.reason, mismatch.step, mismatch.group, mismatch.expected,
                                       mismatch.got)
@@ -102,14 +111,56 @@ def _grade_one(name: str, run: ChildRun, forged: str | None, expected: Any, time
     return result
 
 
+def _child_classes(value: Any) -> list[str]:
+    """Class names of the child schedulers a scenario's kwargs build, in order."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        if "$sched" in value:
+            found.append(value["$sched"]["sched"])
+        for v in value.values():
+            found.extend(_child_classes(v))
+    elif isinstance(value, list):
+        for v in value:
+            found.extend(_child_classes(v))
+    return found
+
+
+def _label(check: Check, j: int, children: dict[str, SchedulerResult] | None) -> str:
+    """``scenario j/n (config) (children: A, B; fix A first (p/m on its own)): `` (empty parts left out)."""
+    sc = check.scenarios[j]
+    parts = []
+    if len(check.scenarios) > 1:
+        parts.append(f"scenario {j + 1}/{len(check.scenarios)}")
+        if config := _config(sc):
+            parts.append(config)
+    kids = list(dict.fromkeys(_child_classes(sc["kwargs"])))
+    if kids:
+        bad = [k for k in kids if children and k in children and not children[k].passed]
+        scores = ", ".join(f"{children[k].points}/{children[k].max_points}" for k in bad)  # type: ignore[index]
+        fix = f"; fix {', '.join(bad)} first ({scores} on {'its' if len(bad) == 1 else 'their'} own)" if bad else ""
+        parts.append(f"(children: {', '.join(kids)}{fix})")
+    return " ".join(parts) + ": " if parts else ""
+
+
 def _config(sc: dict[str, Any]) -> str:
     kwargs = {k: v for k, v in sc["kwargs"].items() if not isinstance(v, (list, dict)) or k == "milestones"}
     text = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     return f"({text})" if text else ""
 
 
+def _failed_children(result: SchedulerResult) -> set[str]:
+    """Child classes used by the scenarios in which ``result`` failed."""
+    names: set[str] = set()
+    checks = {c.name: c for c in checks_for(result.name)}
+    for check_result in result.checks:
+        if not check_result.passed and check_result.name in checks:
+            for sc in checks[check_result.name].scenarios:
+                names.update(_child_classes(sc["kwargs"]))
+    return names
+
+
 def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout: float = DEFAULT_TIMEOUT,
-          parallel: int | None = None) -> GradeReport:
+          parallel: int | None = None, *, _nested: bool = False) -> GradeReport:
     """Grade the ``schedulers`` package in ``path`` (default ``exercises/``) against torch.
 
     ``only``: a scheduler name or list of names (default all 12). ``timeout``: seconds of wall time each
@@ -147,6 +198,18 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
         mode_note = f" (and `import {PACKAGE}` failed)"
     results = {name: _grade_one(name, run.children[name], forged.get(name), oracle[name], timeout, mode_note)
                for name in names}
+    # A composite that failed in scenarios built from children: grade those children (if not graded here) so
+    # that the reasons can say which child to fix first.
+    suspects = {name: _failed_children(r) for name, r in results.items() if not r.reason}
+    missing = sorted({c for kids in suspects.values() for c in kids} - set(results))
+    if any(suspects.values()):
+        children = dict(results)
+        if missing and not _nested:
+            children.update(grade(base, only=missing, timeout=timeout, parallel=parallel, _nested=True).results)
+        for name, kids in suspects.items():
+            if kids:
+                results[name] = _grade_one(name, run.children[name], forged.get(name), oracle[name], timeout,
+                                           mode_note, children)
     return GradeReport(str(base / PACKAGE), results, notes, time.perf_counter() - start)
 
 
@@ -176,6 +239,9 @@ def self_check(name: str, path: str | os.PathLike[str] | None = None, timeout: f
     result = report.results[name]
     if not quiet:
         text = result.format()
+        graded = Path(report.path)
+        if graded.resolve() != (EXERCISES_DIR / PACKAGE).resolve():
+            text += f"\n  graded package: {graded} (not the exercises)"
         if report.notes:
             text += "\n" + "\n".join(f"  note: {n}" for n in report.notes)
         print(text)

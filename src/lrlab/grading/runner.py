@@ -300,6 +300,7 @@ def _run_scheduler(writer: _Writer, base: str, name: str, mode: str) -> None:
 
     for i, check in enumerate(checks_for(name)):
         for j, sc in enumerate(check.scenarios):
+            writer.send({"kind": "start", "check": i, "scenario": j})  # names the scenario if it hangs
             result = run_scenario(sc, checked)
             writer.send({"kind": "result", "check": i, "scenario": j, "result": result, "hits": HITS[:5]})
     writer.send({"kind": "done"})

@@ -82,14 +82,24 @@ def scenario(
     metrics: list[float] | None = None,
     track_momentum: bool = False,
     call: str = "opt_first",
+    epochs: list[int | None] | None = None,
+    second_at: int | None = None,
 ) -> dict[str, Any]:
-    """Build one scenario dict (see the module docstring)."""
+    """Build one scenario dict (see the module docstring).
+
+    ``epochs``: call ``step(epochs[t-1])`` at index t (None: a plain ``step()``); ``steps`` becomes
+    ``len(epochs) + 1``. ``second_at``: build a second scheduler on the same optimizer at that index.
+    """
     if opt not in ("sgd", "adam", "adagrad", "none"):
         raise ValueError(f"opt must be one of sgd, adam, adagrad, none; got {opt!r}")
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    if epochs is not None:
+        steps = len(epochs) + 1
     if resume_at is not None and not 0 <= resume_at < steps - 1:
         raise ValueError(f"resume_at must be in [0, steps-1), got {resume_at}")
+    if second_at is not None and not 0 <= second_at < steps - 1:
+        raise ValueError(f"second_at must be in [0, steps-1), got {second_at}")
     return {
         "sched": sched,
         "kwargs": kwargs or {},
@@ -101,7 +111,20 @@ def scenario(
         "metrics": metrics,
         "track_momentum": track_momentum,
         "call": call,
+        "epochs": epochs,
+        "second_at": second_at,
     }
+
+
+# Explicit epochs for ``step(epoch)``: forward and backward jumps, with plain ``step()`` calls (None) between.
+JUMPS: list[int | None] = [None, None, 5, 2, None, None, 17, 9, None, 0, 40, None, 33, 100, None, 3, 250, 249,
+                           None, 11, 600, 7, None, None, 64]
+
+
+def closed_form_check(name: str, kwargs_list: list[dict[str, Any]]) -> Check:
+    """``step(epoch)`` with jumps forward and back: the class's ``_get_closed_form_lr`` against torch's."""
+    return Check("closed_form", 1, "step(epoch) jumps forward/back (the closed form _get_closed_form_lr)",
+                 tuple(scenario(name, kw, epochs=JUMPS) for kw in kwargs_list))
 
 
 def child(sched: str, other_opt: bool = False, **kwargs: Any) -> dict[str, Any]:
@@ -145,12 +168,18 @@ def _checks_step() -> list[Check]:
                  groups=_random_groups(rng), opt=rng.choice(["sgd", "adam"]), steps=300)
         for _ in range(6)
     ]
+    initial = [scenario("StepLR", {"step_size": 2, "gamma": 0.5}, steps=12, second_at=5),
+               scenario("StepLR", {"step_size": 3, "gamma": 0.1}, opt="adam", groups=(0.3, 0.004), steps=12,
+                        second_at=4)]
     return [
-        Check("grid", 2, "step_size x gamma grid, 3 param groups", tuple(grid)),
-        Check("random", 1, "seeded random configurations", tuple(rand)),
+        Check("grid", 1, "step_size x gamma grid (3 param groups) and seeded random configurations",
+              tuple(grid + rand)),
         Check("long", 1, f"{LONG} steps", (scenario("StepLR", {"step_size": 400, "gamma": 0.8}, steps=LONG),)),
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("StepLR", {"step_size": 7, "gamma": 0.5}, opt="adam", steps=60, resume_at=23),)),
+        closed_form_check("StepLR", [{"step_size": 3, "gamma": 0.5}, {"step_size": 10, "gamma": 0.9}]),
+        Check("initial_lr", 1, "the constructor sets each group's initial_lr; a second scheduler's base_lrs "
+              "come from it (LRScheduler.__init__)", tuple(initial)),
         Check("bad_input", 1, "non-optimizer argument raises TypeError",
               (scenario("StepLR", {"step_size": 3}, **BAD_OPT),)),
     ]
@@ -168,12 +197,14 @@ def _checks_multistep() -> list[Check]:
         rand.append(scenario("MultiStepLR", {"milestones": ms, "gamma": rng.uniform(0.05, 0.99)},
                              groups=_random_groups(rng), steps=300))
     return [
-        Check("grid", 2, "milestones (repeated, unsorted, at 0) x gamma", tuple(grid)),
+        Check("grid", 1, "milestones (repeated, unsorted, at 0) x gamma", tuple(grid)),
         Check("random", 1, "seeded random milestones", tuple(rand)),
         Check("long", 1, f"{LONG} steps",
               (scenario("MultiStepLR", {"milestones": [1000, 3000, 7000, 9999], "gamma": 0.3}, steps=LONG),)),
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("MultiStepLR", {"milestones": [10, 20, 20, 35], "gamma": 0.5}, steps=50, resume_at=15),)),
+        closed_form_check("MultiStepLR", [{"milestones": [4, 30, 30, 200], "gamma": 0.5},
+                                          {"milestones": [60, 8], "gamma": 0.3}]),
         Check("bad_input", 1, "non-optimizer argument raises TypeError",
               (scenario("MultiStepLR", {"milestones": [3]}, **BAD_OPT),)),
     ]
@@ -185,11 +216,11 @@ def _checks_exponential() -> list[Check]:
     rand = [scenario("ExponentialLR", {"gamma": rng.uniform(0.9, 1.0)}, groups=_random_groups(rng), steps=300,
                      opt=rng.choice(["sgd", "adam"])) for _ in range(5)]
     return [
-        Check("grid", 1, "gamma grid, 3 param groups", tuple(grid)),
-        Check("random", 1, "seeded random configurations", tuple(rand)),
+        Check("grid", 1, "gamma grid (3 param groups) and seeded random configurations", tuple(grid + rand)),
         Check("long", 1, f"{LONG} steps", (scenario("ExponentialLR", {"gamma": 0.9993}, steps=LONG),)),
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("ExponentialLR", {"gamma": 0.9}, steps=40, resume_at=17),)),
+        closed_form_check("ExponentialLR", [{"gamma": 0.99}, {"gamma": 0.9}]),
         Check("bad_input", 1, "non-optimizer argument raises TypeError",
               (scenario("ExponentialLR", {"gamma": 0.9}, **BAD_OPT),)),
     ]
@@ -203,13 +234,14 @@ def _checks_cosine() -> list[Check]:
                      groups=_random_groups(rng), steps=500) for _ in range(6)]
     return [
         Check("grid", 2, "T_max x eta_min, past T_max (periodic)", tuple(grid)),
-        Check("random", 2, "seeded random configurations", tuple(rand)),
+        Check("random", 1, "seeded random configurations", tuple(rand)),
         Check("long", 2, f"{LONG} steps, short and long periods", (
             scenario("CosineAnnealingLR", {"T_max": 100}, steps=LONG),
             scenario("CosineAnnealingLR", {"T_max": LONG, "eta_min": 1e-4}, steps=LONG),
         )),
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("CosineAnnealingLR", {"T_max": 30, "eta_min": 0.001}, steps=80, resume_at=41),)),
+        closed_form_check("CosineAnnealingLR", [{"T_max": 50, "eta_min": 0.001}, {"T_max": 7}]),
         Check("bad_input", 1, "non-optimizer argument raises TypeError",
               (scenario("CosineAnnealingLR", {"T_max": 10}, **BAD_OPT),)),
     ]
@@ -363,7 +395,9 @@ def _checks_linear() -> list[Check]:
               (scenario("LinearLR", {"start_factor": 0.01, "end_factor": 1.0, "total_iters": 5000}, steps=LONG),)),
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("LinearLR", {"start_factor": 0.1, "total_iters": 30}, steps=50, resume_at=12),)),
-        Check("bad_input", 2, "factors out of range raise ValueError, non-optimizer TypeError", tuple(bad)),
+        closed_form_check("LinearLR", [{"start_factor": 0.1, "end_factor": 0.9, "total_iters": 40},
+                                       {"start_factor": 0.5, "end_factor": 0.0, "total_iters": 300}]),
+        Check("bad_input", 1, "factors out of range raise ValueError, non-optimizer TypeError", tuple(bad)),
     ]
 
 
