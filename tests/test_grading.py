@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,13 +20,13 @@ pytestmark = pytest.mark.timeout(240)
 
 
 def learner_modules_loaded(base: Path) -> list[str]:
-    """Modules in this process that came from ``base`` (the graded package), or named ``schedulers``."""
-    found = []
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None) or ""
-        if name == "schedulers" or name.startswith("schedulers.") or (file and str(base) in file):
-            found.append(name)
-    return found
+    """Modules in this process that were loaded from ``base`` (the graded package's folder).
+
+    Only meaningful for a folder no other test imports in-process (a fresh ``tmp_path``): other test files
+    (the explorer's, the notebooks') import ``solutions`` in this same pytest process on purpose.
+    """
+    return [name for name, module in list(sys.modules.items())
+            if str(base) in (getattr(module, "__file__", None) or "")]
 
 
 def build_submission(tmp_path: Path, case: str) -> Path:
@@ -136,12 +137,28 @@ def test_solutions_score_100_quietly_without_importing_them(solutions_report, ca
     report = solutions_report
     assert report.total == 100 and report.max_total == 100, report.format_table()
     assert all(r.passed and r.reason == "" for r in report.results.values())
-    assert learner_modules_loaded(paths.SOLUTIONS_DIR) == []
     out, err = capfd.readouterr()
     assert err == ""
     table = report.format_table()
     assert table.splitlines()[-1] == "TOTAL: 100/100"
     assert report.to_dict()["results"]["CyclicLR"]["points"] == 13
+
+
+def test_grading_process_never_imports_the_learner_package():
+    """In a fresh interpreter: grading the solutions leaves no ``schedulers`` module in the grading process."""
+    code = (
+        "import sys\n"
+        "from lrlab import paths\n"
+        "from lrlab.grading import grade\n"
+        "report = grade(paths.SOLUTIONS_DIR, only=['StepLR', 'CyclicLR', 'SequentialLR'])\n"
+        "loaded = sorted(n for n, m in sys.modules.items() if n == 'schedulers' or n.startswith('schedulers.')\n"
+        "                or str(paths.SOLUTIONS_DIR) in (getattr(m, '__file__', None) or ''))\n"
+        "print(report.total, report.max_total, loaded)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[-2] == f"{sum(SCHEDULER_POINTS[n] for n in ('StepLR', 'CyclicLR', 'SequentialLR'))} " \
+        f"{sum(SCHEDULER_POINTS[n] for n in ('StepLR', 'CyclicLR', 'SequentialLR'))} []", out.stdout
 
 
 def test_grading_writes_nothing_to_stderr(capfd):
