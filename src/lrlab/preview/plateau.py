@@ -63,39 +63,24 @@ def _reduction_steps(vals: list[float], rel: bool, threshold: float, patience: i
     best = float("inf")
     bad = 0
     cd = 0
-    if rel:
-        k = 1.0 - threshold
-        for t, a in enumerate(vals):
-            if a < best * k:
-                best = a
-                bad = 0
-            else:
-                bad += 1
-            if cd > 0:
-                cd -= 1
-                bad = 0
-            if bad > patience:
-                events.append(t)
-                if len(events) == limit:
-                    break
-                cd = cooldown
-                bad = 0
-    else:
-        for t, a in enumerate(vals):
-            if a < best - threshold:
-                best = a
-                bad = 0
-            else:
-                bad += 1
-            if cd > 0:
-                cd -= 1
-                bad = 0
-            if bad > patience:
-                events.append(t)
-                if len(events) == limit:
-                    break
-                cd = cooldown
-                bad = 0
+    # rel: a < best * (1 - threshold); abs: a < best - threshold. Both as a < best * k - d, exactly
+    # (x * 1.0 == x and x - 0.0 == x in IEEE arithmetic), so one loop serves both modes.
+    k, d = (1.0 - threshold, 0.0) if rel else (1.0, threshold)
+    for t, a in enumerate(vals):
+        if a < best * k - d:
+            best = a
+            bad = 0
+        else:
+            bad += 1
+        if cd > 0:
+            cd -= 1
+            bad = 0
+        if bad > patience:
+            events.append(t)
+            if len(events) == limit:
+                break
+            cd = cooldown
+            bad = 0
     return events
 
 
