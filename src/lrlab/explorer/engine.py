@@ -8,14 +8,12 @@ time limit (``time_limit``). ``resolve_module`` turns ``module=`` arguments into
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import signal
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,30 +23,23 @@ from typing import Any
 import numpy as np
 
 import lrlab
+import lrlab.preview as preview_api
+from lrlab import catalog
 from lrlab.paths import PACKAGE, SOLUTIONS_DIR, schedulers_choice
-
-from .params import CYCLES_MOMENTUM
-
-
-def _preview_api() -> ModuleType:
-    """``lrlab.preview``, imported at call time (so a kernel picks up the installed engine)."""
-    return importlib.import_module("lrlab.preview")
+from lrlab.stepping import make_optimizer, step_schedule
 
 
 def _momentum(name: str) -> float | None:
     """Optimizer momentum given to momentum-cycling schedulers (overwritten by the cycle anyway)."""
-    return 0.9 if name in CYCLES_MOMENTUM else None
+    return 0.9 if name in catalog.CATALOG and catalog.get(name).cycles_momentum else None
 
 
 def reference(name: str, steps: int, lr: float, kwargs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
     """torch's schedule via the numpy preview: (lr (steps, groups), momentum or None)."""
-    api = _preview_api()
-    if name in getattr(api, "SCHEDULERS", (name,)):
-        return _arrays(api.preview(name, steps, lr=lr, momentum=_momentum(name), **kwargs))
+    if name in preview_api.SCHEDULERS:
+        return _arrays(preview_api.preview(name, steps, lr=lr, momentum=_momentum(name), **kwargs))
     # Not in the preview: step torch's own class.
-    import torch
-
-    return step_class(getattr(torch.optim.lr_scheduler, name), steps, lr, _momentum(name), kwargs)
+    return step_class(catalog.torch_class(name), steps, lr, _momentum(name), kwargs)
 
 
 def learner(module: ModuleType, name: str, steps: int, lr: float,
@@ -56,33 +47,18 @@ def learner(module: ModuleType, name: str, steps: int, lr: float,
     """The learner's ``module.<name>`` stepped ``steps - 1`` times with an SGD optimizer."""
     if not hasattr(module, name):
         raise AttributeError(f"{module.__name__} has no class {name}")
-    api = _preview_api()
-    if name not in getattr(api, "SCHEDULERS", (name,)):
+    if name not in preview_api.SCHEDULERS:
         return step_class(getattr(module, name), steps, lr, _momentum(name), kwargs)
-    sched = api.module_schedule(module, name, steps, lr=lr, momentum=_momentum(name), validate=False, **kwargs)
+    sched = preview_api.module_schedule(module, name, steps, lr=lr, momentum=_momentum(name), validate=False, **kwargs)
     return _arrays(sched)
 
 
 def step_class(cls: type, steps: int, lr: float, momentum: float | None,
                kwargs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
-    """Step ``cls(optimizer, **kwargs)`` ``steps - 1`` times on a one-group SGD(lr, momentum); entry t is the
-    group LR (and momentum, if given) after t calls to ``step()`` (for classes the preview does not know)."""
-    import torch
-
-    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=momentum or 0.0)
-    out = np.empty((steps, 1))
-    mom = np.empty((steps, 1)) if momentum is not None else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # no optimizer.step() here: torch's call-order warning is noise
-        sched = cls(opt, **kwargs)
-        group = opt.param_groups[0]
-        for t in range(steps):
-            if t:
-                sched.step()
-            out[t, 0] = group["lr"]
-            if mom is not None:
-                mom[t, 0] = group["momentum"]
-    return out, mom
+    """Step ``cls(optimizer, **kwargs)`` ``steps - 1`` times on a one-group SGD(lr, momentum) (for classes the
+    preview does not know); entry t is ``get_last_lr()`` (and the momentum, if given) after t calls."""
+    return step_schedule(lambda opt: cls(opt, **kwargs), make_optimizer([lr], momentum=momentum), steps,
+                         record_momentum=momentum is not None)
 
 
 def _arrays(sched: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -240,7 +216,7 @@ def friendly_error(exc: BaseException, name: str, module: ModuleType | None) -> 
 def sequential_reference(children: list[tuple[str, dict[str, Any]]], milestones: list[int], steps: int,
                          lr: float) -> tuple[np.ndarray, np.ndarray | None]:
     """torch's SequentialLR(children, milestones) via ``lrlab.preview.preview_sequential``."""
-    sched = _preview_api().preview_sequential(children, milestones, steps, lr=lr)
+    sched = preview_api.preview_sequential(children, milestones, steps, lr=lr)
     return _arrays(sched)
 
 
@@ -250,4 +226,4 @@ def sequential_learner(module: ModuleType, children: list[tuple[str, dict[str, A
     for cname in ["SequentialLR", *(c for c, _ in children)]:
         if not hasattr(module, cname):
             raise AttributeError(f"{module.__name__} has no class {cname}")
-    return _arrays(_preview_api().module_sequential(module, children, milestones, steps, lr=lr, validate=False))
+    return _arrays(preview_api.module_sequential(module, children, milestones, steps, lr=lr, validate=False))

@@ -38,8 +38,15 @@ class Child:
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "mul"
+    #: every closed form by scheduler name, filled as the formula modules are imported
+    registry: ClassVar[dict[str, type[Child]]] = {}
     defaults: ClassVar[dict[str, Any]] = {}
     required: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            Child.registry[cls.name] = cls
 
     def __init__(self, params: dict[str, Any], n_groups: int) -> None:
         check_known(self.name, params, list(self.required) + list(self.defaults))

@@ -21,39 +21,13 @@ from lrlab.preview.registry import (
 )
 from lrlab.preview.schedule import Schedule
 from lrlab.preview.validation import check_choice, check_lr, check_momentum, check_steps
+from lrlab.stepping import make_optimizer, step_schedule
 
 OPTIMIZERS = ("sgd", "adam")
 
 
-def make_optimizer(lr: np.ndarray, momentum: float | None, optimizer: str) -> torch.optim.Optimizer:
-    """A torch optimizer with one param group (one zero tensor) per entry of ``lr``."""
-    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": float(v)} for v in lr]
-    if optimizer == "sgd":
-        return torch.optim.SGD(groups, lr=float(lr[0]), momentum=0.0 if momentum is None else momentum)
-    betas = (0.9, 0.999) if momentum is None else (momentum, 0.999)
-    return torch.optim.Adam(groups, lr=float(lr[0]), betas=betas)
-
-
-def _group_momentum(opt: torch.optim.Optimizer) -> list[float]:
-    key = "betas" in opt.defaults
-    return [float(g["betas"][0]) if key else float(g["momentum"]) for g in opt.param_groups]
-
-
-def step_schedule(build: Callable[[torch.optim.Optimizer], Any], opt: torch.optim.Optimizer, steps: int,
-                  record_momentum: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """Build the scheduler on ``opt`` and record lr (and momentum) after 0..steps-1 calls to ``step()``."""
-    sched = build(opt)
-    opt.step()  # grads are None: a no-op that marks the optimizer as stepped (no order warning)
-    g = len(opt.param_groups)
-    lrs = np.empty((steps, g))
-    mom = np.empty((steps, g)) if record_momentum else None
-    for t in range(steps):
-        if t:
-            sched.step()
-        lrs[t] = [float(v) for v in sched.get_last_lr()]
-        if mom is not None:
-            mom[t] = _group_momentum(opt)
-    return lrs, mom
+def _optimizer(lrs: np.ndarray, momentum: float | None, optimizer: str) -> torch.optim.Optimizer:
+    return make_optimizer(lrs, optimizer=optimizer, momentum=momentum)
 
 
 def _common(steps: Any, lr: Any, momentum: Any, optimizer: Any) -> tuple[int, np.ndarray, float | None, str]:
@@ -82,7 +56,7 @@ def module_schedule(module: ModuleType, name: str, steps: int, *, lr: float | li
     if validate:
         make_child(name, params, len(lrs))
     rec = cycles_momentum(name, params) or momentum is not None
-    lr_arr, mom = step_schedule(lambda opt: cls(opt, **params), make_optimizer(lrs, momentum, optimizer), steps, rec)
+    lr_arr, mom = step_schedule(lambda opt: cls(opt, **params), _optimizer(lrs, momentum, optimizer), steps, record_momentum=rec)
     return Schedule(name, dict(params), lr_arr, mom, source=getattr(module, "__name__", "module"))
 
 
@@ -112,8 +86,8 @@ def module_sequential(module: ModuleType, children: list[tuple[str, dict[str, An
     kids = _build_children(module, pairs, len(lrs), validate)
     seq = module.SequentialLR
     rec = any(cycles_momentum(n, p) for n, p in pairs) or momentum is not None
-    lr_arr, mom = step_schedule(lambda opt: seq(opt, kids(opt), list(ms)), make_optimizer(lrs, momentum, optimizer),
-                                steps, rec)
+    lr_arr, mom = step_schedule(lambda opt: seq(opt, kids(opt), list(ms)), _optimizer(lrs, momentum, optimizer),
+                                steps, record_momentum=rec)
     return Schedule("SequentialLR", {"children": pairs, "milestones": ms}, lr_arr, mom,
                     source=getattr(module, "__name__", "module"))
 
@@ -127,8 +101,8 @@ def module_chained(module: ModuleType, children: list[tuple[str, dict[str, Any]]
     kids = _build_children(module, pairs, len(lrs), validate)
     chained = module.ChainedScheduler
     rec = any(cycles_momentum(n, p) for n, p in pairs) or momentum is not None
-    lr_arr, mom = step_schedule(lambda opt: chained(kids(opt), optimizer=opt), make_optimizer(lrs, momentum, optimizer),
-                                steps, rec)
+    lr_arr, mom = step_schedule(lambda opt: chained(kids(opt), optimizer=opt), _optimizer(lrs, momentum, optimizer),
+                                steps, record_momentum=rec)
     return Schedule("ChainedScheduler", {"children": pairs}, lr_arr, mom,
                     source=getattr(module, "__name__", "module"))
 
@@ -159,17 +133,8 @@ def module_plateau(module: ModuleType, metrics: Any, *, lr: float | list[float] 
     cls = getattr(module, "ReduceLROnPlateau", None)
     if cls is None:
         raise ValueError(f"module {getattr(module, '__name__', module)!r} has no scheduler class 'ReduceLROnPlateau'")
-    opt = make_optimizer(lrs, momentum, optimizer)
-    sched = cls(opt, **params)
-    opt.step()
-    out = np.empty((len(vals) + 1, len(lrs)))
-    mom = None if momentum is None else np.empty_like(out)
-    for t in range(len(vals) + 1):
-        if t:
-            sched.step(vals[t - 1])
-        out[t] = [float(g["lr"]) for g in opt.param_groups]
-        if mom is not None:
-            mom[t] = _group_momentum(opt)
+    out, mom = step_schedule(lambda opt: cls(opt, **params), _optimizer(lrs, momentum, optimizer), 0,
+                             record_momentum=momentum is not None, metrics=list(vals))
     return Schedule("ReduceLROnPlateau", dict(params), out, mom, source=getattr(module, "__name__", "module"))
 
 

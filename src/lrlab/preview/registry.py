@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from typing import Any
 
+from lrlab import catalog
 from lrlab.preview.child import Child
-from lrlab.preview.cosine import CosineAnnealingLRChild, CosineAnnealingWarmRestartsChild
-from lrlab.preview.cyclic import CyclicLRChild
-from lrlab.preview.lambda_lr import LambdaLRChild
-from lrlab.preview.linear import LinearLRChild
-from lrlab.preview.one_cycle import OneCycleLRChild
-from lrlab.preview.step import ExponentialLRChild, MultiStepLRChild, StepLRChild
-from lrlab.preview.validation import check_int
+from lrlab.preview.validation import PreviewZeroDivisionError, check_int
 
-CHILD_CLASSES: dict[str, type[Child]] = {
-    c.name: c
-    for c in (
-        StepLRChild, MultiStepLRChild, ExponentialLRChild, CosineAnnealingLRChild,
-        CosineAnnealingWarmRestartsChild, CyclicLRChild, OneCycleLRChild, LinearLRChild, LambdaLRChild,
-    )
-}
+#: The modules that hold closed forms; each ``Child`` subclass registers itself (``Child.__init_subclass__``).
+FORMULA_MODULES = ("step", "linear", "cosine", "cyclic", "one_cycle", "lambda_lr")
+for _module in FORMULA_MODULES:
+    importlib.import_module(f"lrlab.preview.{_module}")
+
+#: Closed forms in course order (the catalog's order).
+CHILD_CLASSES: dict[str, type[Child]] = {n: Child.registry[n] for n in catalog.SCHEDULERS if n in Child.registry}
 SCHEDULERS: tuple[str, ...] = tuple(CHILD_CLASSES)
-MOMENTUM_CYCLERS = ("CyclicLR", "OneCycleLR")
 
 
 def check_name(name: Any) -> str:
@@ -35,13 +30,25 @@ def check_name(name: Any) -> str:
 
 
 def make_child(name: Any, params: dict[str, Any], n_groups: int) -> Child:
-    """Validate ``params`` like torch and return the closed-form object for ``name``."""
-    return CHILD_CLASSES[check_name(name)](dict(params), n_groups)
+    """Validate ``params`` with torch's own constructor and return the closed-form object for ``name``."""
+    check_name(name)
+    ask_torch(name, params, n_groups)
+    return CHILD_CLASSES[name](dict(params), n_groups)
+
+
+def ask_torch(name: str, params: dict[str, Any], n_groups: int) -> None:
+    """Raise what torch's constructor raises for ``name(**params)`` (same type; the message names the call)."""
+    try:
+        catalog.torch_check(name, params, n_groups)
+    except (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError) as exc:
+        args = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        kind = PreviewZeroDivisionError if isinstance(exc, ZeroDivisionError) else type(exc)
+        raise kind(f"{name}({args}): torch rejects it: {exc}") from None
 
 
 def cycles_momentum(name: str, params: dict[str, Any]) -> bool:
     """True when ``name`` with ``params`` writes the optimizer's momentum (cycle_momentum defaults to True)."""
-    return name in MOMENTUM_CYCLERS and bool(params.get("cycle_momentum", True))
+    return name in CHILD_CLASSES and catalog.get(name).cycles_momentum and bool(params.get("cycle_momentum", True))
 
 
 def check_children(children: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -1,0 +1,254 @@
+"""The scheduler catalog: every fact the toolkit needs about a scheduler, written once.
+
+One :class:`Scheduler` record per graded class, in course order. Grading (points, module, generic checks),
+the preview (which closed forms exist), the explorer (one control per :class:`Param`, its range and opening
+value), the bench, the classroom cells and the course map read this module; none keeps its own list of
+scheduler names.
+
+A :class:`Param` range ``[low, high]`` is used by the sliders and the random grading scenarios, and torch's own
+constructor accepts both ends (``tests/test_catalog.py`` builds torch's class at every boundary). ``default``
+is torch's default; where torch has none (a required argument) it is the course's opening value. Parameters of
+kind ``"steps"`` scale with the schedule length: their opening value is ``round(frac * steps)`` and their
+slider maximum ``max_frac * steps``.
+
+Validity of a whole combination is torch's business: :func:`torch_check` builds torch's class on a throwaway
+optimizer and lets it raise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["float", "log", "int", "steps", "choice", "bool", "milestones", "preset"]
+Family = Literal["closed", "composite", "plateau"]
+Role = Literal["warmup", "decay", "cyclic", "composite", "plateau"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One constructor parameter: how it is shown and drawn (``kind``), its range and its opening value."""
+
+    name: str
+    kind: Kind
+    default: Any = None
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    options: tuple[Any, ...] = ()
+    frac: float = 0.0
+    max_frac: float = 1.0
+    per_group: bool = False
+    help: str = ""
+
+    def default_for(self, steps: int) -> Any:
+        """Opening value for a schedule of ``steps`` values (``steps`` kinds: ``round(frac * steps)`` clipped)."""
+        if self.kind == "steps":
+            return int(max(self.low, min(self.high_for(steps), round(self.frac * steps))))
+        if self.kind == "milestones":
+            return ", ".join(str(max(1, round(f * steps))) for f in self.default)
+        return self.default
+
+    def high_for(self, steps: int) -> int | float:
+        """Upper end of the range for a schedule of ``steps`` values."""
+        if self.kind == "steps":
+            return max(int(self.low) + 1, int(math.ceil(self.max_frac * steps)))
+        return self.high
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    """Everything the toolkit knows about one scheduler class."""
+
+    name: str
+    module: str  #: module of the learner's ``schedulers`` package that defines it
+    chapter: str  #: notebook (file stem) that teaches it
+    points: int  #: points in ``lrlab grade`` (the core sums to 100)
+    summary: str  #: one line for the course map
+    params: tuple[Param, ...] = ()
+    family: Family = "closed"
+    role: Role = "decay"
+    torch_module: str = "torch.optim.lr_scheduler"
+    lr_param: str | None = None  #: parameter that replaces the optimizer's LR as the schedule's scale
+    cycles_momentum: bool = False  #: writes the group's momentum / Adam betas[0]
+    chainable: bool = True  #: get_lr is relative to the group's current LR (works stacked / after LR edits)
+    closed_form: bool = False  #: has ``_get_closed_form_lr`` (``step(epoch)`` uses it)
+    bad_input: tuple[dict[str, Any], ...] = field(default=(), repr=False)  #: kwargs torch rejects
+
+    def param(self, name: str) -> Param:
+        """The :class:`Param` called ``name``."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.name} has no parameter {name!r}; it has {[p.name for p in self.params]}")
+
+    def defaults(self, steps: int) -> dict[str, Any]:
+        """Opening values of every parameter for a schedule of ``steps`` values (control values)."""
+        return {p.name: p.default_for(steps) for p in self.params}
+
+
+# --- shared parameters -----------------------------------------------------------------------------------
+
+LR = Param("lr", "log", 0.1, 1e-5, 10.0, help="base LR of the optimizer's param group")
+GAMMA = Param("gamma", "float", 0.1, 0.01, 1.0, 0.01, help="decay factor")
+ETA_MIN = Param("eta_min", "float", 0.0, 0.0, 0.1, 1e-4, help="lowest LR (keep it <= base LR)")
+
+
+def _momentum(base: float, top: float) -> tuple[Param, ...]:
+    return (Param("cycle_momentum", "bool", True, help="cycle momentum inversely to the LR"),
+            Param("base_momentum", "float", base, 0.5, 0.99, 0.01, per_group=True, help="momentum at the LR peak"),
+            Param("max_momentum", "float", top, 0.5, 0.99, 0.01, per_group=True, help="momentum at the LR floor"))
+
+
+_RECORDS: tuple[Scheduler, ...] = (
+    Scheduler(
+        "StepLR", "step", "02_step_lr", 6, "multiply the LR by gamma every step_size steps",
+        (Param("step_size", "steps", 30, 1, frac=0.3, help="decay every step_size steps"), GAMMA),
+        closed_form=True, bad_input=({"step_size": 3, "$opt": "none"},)),
+    Scheduler(
+        "MultiStepLR", "step", "02_step_lr", 6, "multiply the LR by gamma at each milestone",
+        (Param("milestones", "milestones", (0.3, 0.6, 0.9), help="comma-separated steps"), GAMMA),
+        closed_form=True, bad_input=({"milestones": [3], "$opt": "none"},)),
+    Scheduler(
+        "ExponentialLR", "exponential", "03_exponential_lr", 5, "multiply the LR by gamma every step",
+        (Param("gamma", "float", 0.97, 0.9, 1.0, 1e-4, help="lr_t = lr_0 * gamma^t"),),
+        closed_form=True, bad_input=({"gamma": 0.9, "$opt": "none"},)),
+    Scheduler(
+        "CosineAnnealingLR", "cosine", "04_cosine_annealing", 8, "half a cosine from the base LR to eta_min",
+        (Param("T_max", "steps", 100, 1, frac=1.0, max_frac=2.0, help="half period in steps"), ETA_MIN),
+        closed_form=True, bad_input=({"T_max": 10, "$opt": "none"},)),
+    Scheduler(
+        "CosineAnnealingWarmRestarts", "cosine", "04_cosine_annealing", 9,
+        "cosine annealing restarted every T_i steps (SGDR), T_i growing by T_mult",
+        (Param("T_0", "steps", 25, 1, frac=0.25, help="first restart period"),
+         Param("T_mult", "int", 1, 1, 4, 1, help="period multiplier after each restart"), ETA_MIN),
+        chainable=False, bad_input=({"T_0": 0}, {"T_0": 2.5}, {"T_0": 5, "T_mult": 0}, {"T_0": 5, "T_mult": 1.5})),
+    Scheduler(
+        "CyclicLR", "cyclic", "05_cyclic_lr", 13, "triangular cycles between base_lr and max_lr",
+        (Param("base_lr", "log", 0.01, 1e-5, 10.0, per_group=True, help="lower LR bound (replaces the optimizer LR)"),
+         Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="upper LR bound (>= base_lr)"),
+         Param("step_size_up", "steps", 2000, 1, frac=0.1, max_frac=0.5, help="steps from base to max"),
+         Param("step_size_down", "steps", None, 0, frac=0.0, max_frac=0.5, help="0 or None = step_size_up"),
+         Param("mode", "choice", "triangular", options=("triangular", "triangular2", "exp_range")),
+         Param("gamma", "float", 1.0, 0.99, 1.0, 1e-5, help="exp_range: scale = gamma^t"),
+         Param("scale_mode", "choice", "cycle", options=("cycle", "iterations")),
+         *_momentum(0.8, 0.9)),
+        role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False,
+        bad_input=({"$opt": "none"}, {"mode": "zigzag"}, {"$opt": "adagrad"})),
+    Scheduler(
+        "OneCycleLR", "one_cycle", "06_one_cycle", 13, "warm up to max_lr, then anneal far below the start (1cycle)",
+        (Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="peak LR"),
+         Param("total_steps", "steps", 100, 1, frac=1.0, max_frac=2.0, help="scheduler.step() budget"),
+         Param("pct_start", "float", 0.3, 0.01, 0.99, 0.01, help="fraction rising, 0 < pct_start < 1"),
+         Param("anneal_strategy", "choice", "cos", options=("cos", "linear")),
+         *_momentum(0.85, 0.95),
+         Param("div_factor", "log", 25.0, 1.0, 1e4, help="initial LR = max_lr / div_factor"),
+         Param("final_div_factor", "log", 1e4, 1.0, 1e6, help="final LR = initial LR / final_div_factor"),
+         Param("three_phase", "bool", False, help="a third phase annihilates the LR")),
+        role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False,
+        bad_input=({"total_steps": 0}, {"pct_start": 1}, {"anneal_strategy": "quadratic"}, {"$opt": "adagrad"})),
+    Scheduler(
+        "LinearLR", "linear", "07_warmup_composition", 7, "linear ramp of the LR factor from start to end",
+        (Param("start_factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < start_factor <= 1"),
+         Param("end_factor", "float", 1.0, 0.0, 1.0, 0.01, help="0 <= end_factor <= 1"),
+         Param("total_iters", "steps", 5, 0, frac=0.5, help="steps to go from start to end factor")),
+        role="warmup", closed_form=True,
+        bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2})),
+    Scheduler(
+        "LambdaLR", "lambda_lr", "07_warmup_composition", 6, "LR = base LR * lr_lambda(t), any function of t",
+        (Param("preset", "preset", "linear decay: 1 - t/H", options=("linear decay: 1 - t/H",
+               "inverse sqrt with warmup H", "half-life H: 0.5^(t/H)", "cosine to 0 over H"),
+               help="lr_lambda(t), a multiplier of the base LR"),
+         Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
+        chainable=False),
+    Scheduler(
+        "SequentialLR", "composite", "07_warmup_composition", 8, "run schedulers one after another at milestones",
+        family="composite", role="composite"),
+    Scheduler(
+        "ChainedScheduler", "composite", "07_warmup_composition", 7, "step several schedulers together (products)",
+        family="composite", role="composite"),
+    Scheduler(
+        "ReduceLROnPlateau", "plateau", "08_reduce_on_plateau", 12, "cut the LR when a metric stops improving",
+        (Param("mode", "choice", "min", options=("min", "max"), help="min: loss; max: accuracy"),
+         Param("factor", "float", 0.1, 0.01, 0.99, 0.01, help="lr <- max(lr * factor, min_lr)"),
+         Param("patience", "int", 10, 0, 100, 1, help="bad epochs tolerated"),
+         Param("threshold", "log", 1e-4, 1e-6, 0.5, help="minimum significant improvement"),
+         Param("threshold_mode", "choice", "rel", options=("rel", "abs")),
+         Param("cooldown", "int", 0, 0, 100, 1, help="epochs to wait after a reduction"),
+         Param("min_lr", "float", 0.0, 0.0, 0.1, 1e-4, per_group=True, help="LR floor")),
+        family="plateau", role="plateau",
+        bad_input=({"factor": 1.0}, {"mode": "sideways"}, {"threshold_mode": "pct"})),
+)
+
+CATALOG: dict[str, Scheduler] = {r.name: r for r in _RECORDS}
+#: Every graded class, in course order.
+SCHEDULERS: tuple[str, ...] = tuple(CATALOG)
+#: The classes the learner's package exports besides the schedulers.
+BASE_CLASS = "LRScheduler"
+BASE_MODULE = "base"
+
+
+def get(name: Any) -> Scheduler:
+    """The record of scheduler ``name`` (a torch class name); ValueError listing the known ones otherwise."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a scheduler class name (str), got {type(name).__name__} {name!r}")
+    if name not in CATALOG:
+        raise ValueError(f"unknown scheduler name {name!r}; known: {list(SCHEDULERS)}")
+    return CATALOG[name]
+
+
+def names(*, family: Family | None = None, role: Role | None = None, chapter: str | None = None,
+          cycles_momentum: bool | None = None) -> tuple[str, ...]:
+    """Scheduler names filtered by the given record fields (None: any)."""
+    return tuple(r.name for r in records()
+                 if (family is None or r.family == family) and (role is None or r.role == role)
+                 and (chapter is None or r.chapter == chapter)
+                 and (cycles_momentum is None or r.cycles_momentum == cycles_momentum))
+
+
+def records() -> Iterator[Scheduler]:
+    """Every record, in course order."""
+    return iter(_RECORDS)
+
+
+def points() -> dict[str, int]:
+    """Points per scheduler in ``lrlab grade``."""
+    return {r.name: r.points for r in _RECORDS}
+
+
+def module_of() -> dict[str, str]:
+    """Module of the ``schedulers`` package that defines each class (the base class included)."""
+    return {BASE_CLASS: BASE_MODULE, **{r.name: r.module for r in _RECORDS}}
+
+
+def chapters() -> dict[str, tuple[str, ...]]:
+    """Chapter (notebook stem) -> the schedulers it teaches, in course order."""
+    out: dict[str, list[str]] = {}
+    for r in _RECORDS:
+        out.setdefault(r.chapter, []).append(r.name)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def torch_class(name: str) -> type:
+    """torch's class for ``name`` (imports torch)."""
+    import importlib
+
+    record = get(name)
+    return getattr(importlib.import_module(record.torch_module), name)
+
+
+def torch_check(name: str, kwargs: dict[str, Any], n_groups: int = 1, lr: float = 0.1,
+                optimizer: str = "sgd") -> None:
+    """Build torch's ``name(optimizer, **kwargs)`` on a throwaway optimizer of ``n_groups`` groups: whatever
+    torch raises (TypeError/ValueError/KeyError...) is raised here; torch is the judge of validity."""
+    import warnings
+
+    from lrlab.stepping import make_optimizer
+
+    cls = torch_class(name)
+    opt = make_optimizer([lr] * n_groups, optimizer=optimizer, momentum=0.9 if get(name).cycles_momentum else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cls(opt, **kwargs)

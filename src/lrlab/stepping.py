@@ -1,0 +1,74 @@
+"""The one optimizer factory and the one stepping loop: build a scheduler on a real torch optimizer, step it,
+and record what it wrote.
+
+Index t of a recorded schedule = ``get_last_lr()`` (the group LRs for ReduceLROnPlateau) after t calls to ``step()`` (0 = right after
+construction); momentum likewise (SGD ``momentum`` / Adam ``betas[0]``). ReduceLROnPlateau is stepped with
+``step(metrics[t - 1])``. Used by the preview's reference, the explorer's overlay, the bench and the lessons.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+OPTIMIZERS = ("sgd", "adam", "adagrad")
+
+
+def make_optimizer(lrs: Sequence[float] | np.ndarray, *, optimizer: str = "sgd",
+                   momentum: float | None = None) -> Any:
+    """A torch optimizer with one param group (one zero tensor) per entry of ``lrs``.
+
+    ``momentum``: SGD's momentum or Adam's beta1 (None: SGD 0, Adam 0.9). ``optimizer``: sgd, adam or adagrad.
+    """
+    import torch
+
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
+    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": float(v)} for v in lrs]
+    if not groups:
+        raise ValueError("lrs must hold at least one learning rate (one per param group)")
+    lr0 = float(lrs[0])
+    if optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=lr0, momentum=0.0 if momentum is None else momentum)
+    if optimizer == "adam":
+        return torch.optim.Adam(groups, lr=lr0, betas=(0.9 if momentum is None else momentum, 0.999))
+    return torch.optim.Adagrad(groups, lr=lr0)
+
+
+def group_momentum(opt: Any) -> list[float]:
+    """Each group's momentum: ``betas[0]`` for Adam-like optimizers, else ``momentum`` (0 when absent)."""
+    if "betas" in opt.defaults:
+        return [float(g["betas"][0]) for g in opt.param_groups]
+    return [float(g.get("momentum", 0.0)) for g in opt.param_groups]
+
+
+def step_schedule(build: Callable[[Any], Any], opt: Any, steps: int, *, record_momentum: bool = False,
+                  metrics: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Build the scheduler on ``opt`` and record lr (and momentum) after 0..steps-1 calls to ``step()``.
+
+    With ``metrics`` (ReduceLROnPlateau) call ``step(metrics[t - 1])`` and record the group LRs; ``steps`` is
+    then ``len(metrics) + 1``.
+    """
+    if metrics is not None:
+        steps = len(metrics) + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # order/deprecation warnings are torch's noise here
+        sched = build(opt)
+        opt.step()  # grads are None: a no-op that marks the optimizer as stepped
+        g = len(opt.param_groups)
+        lrs = np.empty((steps, g))
+        mom = np.empty((steps, g)) if record_momentum else None
+        for t in range(steps):
+            if t:
+                if metrics is None:
+                    sched.step()
+                else:
+                    sched.step(metrics[t - 1])
+            lrs[t] = ([float(v) for v in sched.get_last_lr()] if metrics is None
+                      else [float(group["lr"]) for group in opt.param_groups])
+            if mom is not None:
+                mom[t] = group_momentum(opt)
+    return lrs, mom
