@@ -117,11 +117,8 @@ def test_log_toggle():
 
 
 @pytest.mark.parametrize("name, setup, change, words", [
-    ("CosineAnnealingLR", {"eta_min": 0.0}, ("eta_min", 0.5), "eta_min"),
-    ("OneCycleLR", {}, ("pct_start", 1.0), "pct_start"),
-    ("OneCycleLR", {}, ("pct_start", 0.0), "pct_start"),
-    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1}, ("max_lr", 0.001), "max_lr"),
     ("MultiStepLR", {}, ("milestones", "10, x"), "milestones"),
+    ("MultiStepLR", {}, ("milestones", "10, -3"), "milestones"),
 ])
 def test_invalid_value_shows_message_and_keeps_last_plot(name, setup, change, words):
     panel = explore(name, steps=60, module=False, **setup)
@@ -222,8 +219,10 @@ def test_plateau_explorer_follows_torch():
     panel.param_widgets["cooldown"].value = 20
     np.testing.assert_allclose(lr_line(panel), run(patience=5, factor=0.5, cooldown=20), rtol=1e-12)
     data = lr_line(panel).copy()
-    panel.param_widgets["min_lr"].value = 0.5  # above base LR 0.1
-    assert "min_lr" in panel.error and np.array_equal(lr_line(panel), data)
+    panel.param_widgets["min_lr"].value = 0.05  # torch accepts any floor: it is drawn, not refused
+    assert panel.error is None
+    np.testing.assert_allclose(lr_line(panel), run(patience=5, factor=0.5, cooldown=20, min_lr=0.05), rtol=1e-12)
+    assert not np.array_equal(lr_line(panel), data)
 
 
 def test_compare_shares_budget_and_lr():

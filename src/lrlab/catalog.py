@@ -76,6 +76,7 @@ class Scheduler:
     chainable: bool = True  #: get_lr is relative to the group's current LR (works stacked / after LR edits)
     closed_form: bool = False  #: has ``_get_closed_form_lr`` (``step(epoch)`` uses it)
     bad_input: tuple[dict[str, Any], ...] = field(default=(), repr=False)  #: kwargs torch rejects
+    as_decay: dict[str, Any] = field(default_factory=dict, repr=False)  #: settings that make a warmup a decay
 
     def param(self, name: str) -> Param:
         """The :class:`Param` called ``name``."""
@@ -154,7 +155,7 @@ _RECORDS: tuple[Scheduler, ...] = (
         (Param("start_factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < start_factor <= 1"),
          Param("end_factor", "float", 1.0, 0.0, 1.0, 0.01, help="0 <= end_factor <= 1"),
          Param("total_iters", "steps", 5, 0, frac=0.5, help="steps to go from start to end factor")),
-        role="warmup", closed_form=True,
+        role="warmup", closed_form=True, as_decay={"start_factor": 1.0, "end_factor": 0.0},
         bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2})),
     Scheduler(
         "LambdaLR", "lambda_lr", "07_warmup_composition", 6, "LR = base LR * lr_lambda(t), any function of t",
@@ -185,6 +186,9 @@ _RECORDS: tuple[Scheduler, ...] = (
 CATALOG: dict[str, Scheduler] = {r.name: r for r in _RECORDS}
 #: Every graded class, in course order.
 SCHEDULERS: tuple[str, ...] = tuple(CATALOG)
+#: What the explorer opens first: the decay of the warmup composer and the app, and the compare view's trio.
+DEFAULT_DECAY = "CosineAnnealingLR"
+COMPARE_DEFAULT: tuple[str, ...] = ("StepLR", DEFAULT_DECAY, "OneCycleLR")
 #: The classes the learner's package exports besides the schedulers.
 BASE_CLASS = "LRScheduler"
 BASE_MODULE = "base"

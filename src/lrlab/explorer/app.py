@@ -7,6 +7,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from lrlab import catalog
+
 from .compare import compare
 from .params import SPECS
 from .warmup import warmup_composer
@@ -25,7 +27,7 @@ def _panel(choice: str, module: Any, steps: int | None) -> widgets.Widget:
     return explore(choice, module=module, **extra)
 
 
-def app(initial: str = "CosineAnnealingLR", *, module: Any = None, steps: int | None = None) -> widgets.VBox:
+def app(initial: str = catalog.DEFAULT_DECAY, *, module: Any = None, steps: int | None = None) -> widgets.VBox:
     """A dropdown of every explorer view; picking one replaces the panel below it (errors shown as text)."""
     if initial not in VIEWS:
         raise ValueError(f"initial must be one of {list(VIEWS)}, got {initial!r}")

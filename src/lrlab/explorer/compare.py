@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lrlab import catalog
+
 from . import engine
 from .figure import Curve
 from .panel import Plot, SchedulePanel, _check_int, _steps_spec
@@ -24,7 +26,7 @@ from .params import (
     to_kwargs,
 )
 
-DEFAULT_SPECS: tuple[str, ...] = ("StepLR", "CosineAnnealingLR", "OneCycleLR")
+DEFAULT_SPECS: tuple[str, ...] = catalog.COMPARE_DEFAULT
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 

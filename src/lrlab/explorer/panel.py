@@ -313,7 +313,7 @@ class Explorer(SchedulePanel):
         for spec in self.specs:
             if spec.kind == "steps":
                 w = self.param_widgets[spec.name]
-                hi = int(spec.max_for(steps))
+                hi = int(spec.high_for(steps))
                 if w.max != hi:
                     if w.value > hi:
                         w.value = hi
@@ -354,7 +354,7 @@ def _short(v: Any) -> str:
 
 
 def _steps_spec(steps: int) -> ParamSpec:
-    return ParamSpec("steps", "int", steps, STEPS.min, max(STEPS.max, steps), 1, help=STEPS.help)
+    return ParamSpec("steps", "int", steps, STEPS.low, max(STEPS.high, steps), 1, help=STEPS.help)
 
 
 def _check_int(name: str, value: Any, lo: int, hi: int) -> None:

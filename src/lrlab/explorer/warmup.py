@@ -10,22 +10,24 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from lrlab import catalog
+
 from . import engine
 from .figure import Curve
 from .panel import TORCH_COLOR, LearnerOverlay, Plot, SchedulePanel, _check_int, _steps_spec, compare_overlay
 from .params import LR, ParamSpec, check_combination, default_values, make_widget, specs_for, to_kwargs
 
-DECAYS: tuple[str, ...] = ("CosineAnnealingLR", "ExponentialLR", "StepLR", "MultiStepLR", "LinearLR",
-                           "CosineAnnealingWarmRestarts")
-WARMUP = ParamSpec("warmup", "steps", min=1, frac=0.1, max_frac=0.9, help="LinearLR warmup steps W")
+#: Decays the composer offers: the catalog's closed-form decays and warmups (LinearLR can also decay).
+DECAYS: tuple[str, ...] = tuple(r.name for r in catalog.records()
+                                if r.family == "closed" and r.role in ("decay", "warmup"))
+WARMUP = ParamSpec("warmup", "steps", None, 1, frac=0.1, max_frac=0.9, help="LinearLR warmup steps W")
 START = ParamSpec("start_factor", "log", 0.01, 1e-3, 1.0, help="warmup starts at lr * start_factor")
-_DECAY_DEFAULTS = {"LinearLR": {"start_factor": 1.0, "end_factor": 0.0}}
 
 
 class WarmupComposer(SchedulePanel):
     """Warmup length, start factor and a decay dropdown (with the decay's own controls)."""
 
-    def __init__(self, decay: str = "CosineAnnealingLR", *, steps: int = 1000, lr: float = 0.1,
+    def __init__(self, decay: str = catalog.DEFAULT_DECAY, *, steps: int = 1000, lr: float = 0.1,
                  warmup: int | None = None, start_factor: float = 0.01, log: bool = False,
                  module: Any = None, learner_limit: int = 20_000,
                  learner_timeout: float | None = engine.TIME_LIMIT_S) -> None:
@@ -61,7 +63,7 @@ class WarmupComposer(SchedulePanel):
     def _build_decay_controls(self) -> None:
         name = self.decay_dropdown.value
         budget = self._decay_budget()
-        values = {**default_values(name, budget), **_DECAY_DEFAULTS.get(name, {})}
+        values = {**default_values(name, budget), **catalog.get(name).as_decay}
         self.decay_widgets = {s.name: make_widget(s, values[s.name], budget) for s in specs_for(name)}
         for w in self.decay_widgets.values():
             w.observe(self._on_change, names="value")
@@ -70,7 +72,7 @@ class WarmupComposer(SchedulePanel):
 
     def _sync_controls(self) -> None:
         steps = int(self.steps_slider.value)
-        hi = int(WARMUP.max_for(steps))
+        hi = int(WARMUP.high_for(steps))
         if self.warmup_slider.max != hi:
             self.warmup_slider.value = min(self.warmup_slider.value, hi)
             self.warmup_slider.max = hi
@@ -79,9 +81,9 @@ class WarmupComposer(SchedulePanel):
         budget = self._decay_budget()
         for spec in specs_for(self._decay_name):
             w = self.decay_widgets[spec.name]
-            if spec.kind == "steps" and w.max != int(spec.max_for(budget)):
-                w.value = min(w.value, int(spec.max_for(budget)))
-                w.max = int(spec.max_for(budget))
+            if spec.kind == "steps" and w.max != int(spec.high_for(budget)):
+                w.value = min(w.value, int(spec.high_for(budget)))
+                w.max = int(spec.high_for(budget))
 
     def children_spec(self) -> tuple[list[tuple[str, dict[str, Any]]], list[int]]:
         """([("LinearLR", warmup kwargs), (decay, kwargs)], [warmup]) for the current controls."""
@@ -112,7 +114,7 @@ class WarmupComposer(SchedulePanel):
         return plot
 
 
-def warmup_composer(decay: str = "CosineAnnealingLR", **kwargs: Any) -> WarmupComposer:
+def warmup_composer(decay: str = catalog.DEFAULT_DECAY, **kwargs: Any) -> WarmupComposer:
     """Panel composing a LinearLR warmup (``warmup`` steps from ``start_factor``) with a ``decay`` chosen in a
     dropdown, SequentialLR semantics; overlays the learner's SequentialLR. kwargs: steps, lr, warmup,
     start_factor, log, module, learner_limit, learner_timeout."""
