@@ -21,7 +21,7 @@ class LinearLR(LRScheduler):
         """Store the factors and ``total_iters``, then run the base constructor.
 
         Ranges: ``0 < start_factor <= 1``, ``0 <= end_factor <= 1`` (``ValueError`` like torch), ``total_iters``
-        an int >= 1.
+        an int >= 0 (0: the LR stays at ``lr * start_factor``, as in torch).
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
         """
@@ -34,7 +34,7 @@ class LinearLR(LRScheduler):
             )
         if end_factor > 1.0 or end_factor < 0:
             raise ValueError(f"end_factor must be in [0, 1], got {end_factor}")
-        check_int("total_iters", total_iters, 1)
+        check_int("total_iters", total_iters, 0)
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters

@@ -77,6 +77,7 @@ class Scheduler:
     closed_form: bool = False  #: has ``_get_closed_form_lr`` (``step(epoch)`` uses it)
     bad_input: tuple[dict[str, Any], ...] = field(default=(), repr=False)  #: kwargs torch rejects
     as_decay: dict[str, Any] = field(default_factory=dict, repr=False)  #: settings that make a warmup a decay
+    horizon_param: str | None = None  #: parameter bounding how many times step() may be called (OneCycleLR)
 
     def param(self, name: str) -> Param:
         """The :class:`Param` called ``name``."""
@@ -148,7 +149,7 @@ _RECORDS: tuple[Scheduler, ...] = (
          Param("div_factor", "log", 25.0, 1.0, 1e4, help="initial LR = max_lr / div_factor"),
          Param("final_div_factor", "log", 1e4, 1.0, 1e6, help="final LR = initial LR / final_div_factor"),
          Param("three_phase", "bool", False, help="a third phase annihilates the LR")),
-        role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False,
+        role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False, horizon_param="total_steps",
         bad_input=({"total_steps": 0}, {"pct_start": 1}, {"anneal_strategy": "quadratic"}, {"$opt": "adagrad"})),
     Scheduler(
         "LinearLR", "linear", "07_warmup_composition", 7, "linear ramp of the LR factor from start to end",
@@ -256,3 +257,36 @@ def torch_check(name: str, kwargs: dict[str, Any], n_groups: int = 1, lr: float 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cls(opt, **kwargs)
+
+
+def random_kwargs(name: str, rng: Any, steps: int, n_groups: int = 1) -> dict[str, Any]:
+    """Seeded random constructor arguments for ``name`` drawn from the catalog's ranges (``rng``: a numpy
+    ``Generator``), for a schedule of ``steps`` values. ``preset`` parameters come back as the preset's name
+    and horizon (the caller turns them into a callable). Torch accepts every draw (the ranges' contract)."""
+    out: dict[str, Any] = {}
+    for p in get(name).params:
+        if p.kind in ("float", "log"):
+            def draw(p: Param = p) -> float:
+                if p.kind == "log":
+                    return float(math.exp(rng.uniform(math.log(p.low), math.log(p.high))))
+                return float(rng.uniform(p.low, p.high))
+            value: Any = [draw() for _ in range(n_groups)] if p.per_group and n_groups > 1 and rng.random() < 0.5 \
+                else draw()
+        elif p.kind == "int":
+            value = int(rng.integers(int(p.low), int(p.high) + 1))
+        elif p.kind == "steps":
+            value = int(rng.integers(int(p.low), int(p.high_for(steps)) + 1))
+            if p.default is None and value == 0:
+                value = None
+        elif p.kind in ("choice", "preset"):
+            value = p.options[int(rng.integers(0, len(p.options)))]
+        elif p.kind == "bool":
+            value = bool(rng.random() < 0.7)
+        elif p.kind == "milestones":
+            value = sorted(int(v) for v in rng.integers(0, steps + 2, int(rng.integers(1, 6))))
+            if rng.random() < 0.3:
+                value.append(value[0])  # a repeated milestone counts twice
+        else:  # pragma: no cover - a new kind must say how to draw it
+            raise ValueError(f"{name}.{p.name}: no way to draw kind {p.kind!r}")
+        out[p.name] = value
+    return out

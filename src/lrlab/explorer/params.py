@@ -98,7 +98,7 @@ def to_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
 
 def check_combination(name: str, steps: int, lr: float, kwargs: dict[str, Any]) -> None:
     """Raise (ValueError/TypeError, as torch does) for settings the explorer will not draw: torch's constructor
-    is the judge; the interface adds that ``steps`` values fit OneCycleLR's ``total_steps``."""
+    is the judge; the interface adds that ``steps`` values fit a step budget (OneCycleLR's ``total_steps``)."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
     if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
@@ -106,10 +106,11 @@ def check_combination(name: str, steps: int, lr: float, kwargs: dict[str, Any]) 
     from lrlab.preview.registry import ask_torch
 
     ask_torch(name, kwargs, 1)
-    total = kwargs.get("total_steps")
-    if name == "OneCycleLR" and total is not None and steps - 1 > total:
-        raise ValueError(f"steps ({steps}) needs {steps - 1} calls to step(), beyond OneCycleLR's "
-                         f"total_steps ({total}): choose steps <= total_steps + 1")
+    bound = catalog.get(name).horizon_param
+    total = kwargs.get(bound) if bound else None
+    if total is not None and steps - 1 > total:
+        raise ValueError(f"steps ({steps}) needs {steps - 1} calls to step(), beyond {name}'s "
+                         f"{bound} ({total}): choose steps <= {bound} + 1")
 
 
 def make_widget(spec: ParamSpec, value: Any, steps: int) -> widgets.Widget:

@@ -21,48 +21,25 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-RTOL = 1e-9
-ATOL_PER_LR0 = 1e-12
+import numpy as np
+
+from lrlab import catalog
+from lrlab.tolerance import ATOL_PER_LR0, RTOL  # noqa: F401 - re-exported for the comparison
+
 LONG = 10_000  # steps in the long-horizon checks
 
-SCHEDULER_POINTS: dict[str, int] = {
-    "StepLR": 6,
-    "MultiStepLR": 6,
-    "ExponentialLR": 5,
-    "CosineAnnealingLR": 8,
-    "CosineAnnealingWarmRestarts": 9,
-    "CyclicLR": 13,
-    "OneCycleLR": 13,
-    "LinearLR": 7,
-    "LambdaLR": 6,
-    "SequentialLR": 8,
-    "ChainedScheduler": 7,
-    "ReduceLROnPlateau": 12,
-}
-
-# Module of the ``schedulers`` package that defines each class (architecture.md).
-MODULE_OF: dict[str, str] = {
-    "LRScheduler": "base",
-    "StepLR": "step",
-    "MultiStepLR": "step",
-    "ExponentialLR": "exponential",
-    "CosineAnnealingLR": "cosine",
-    "CosineAnnealingWarmRestarts": "cosine",
-    "CyclicLR": "cyclic",
-    "OneCycleLR": "one_cycle",
-    "LinearLR": "linear",
-    "LambdaLR": "lambda_lr",
-    "SequentialLR": "composite",
-    "ChainedScheduler": "composite",
-    "ReduceLROnPlateau": "plateau",
-}
-
-SCHEDULERS: tuple[str, ...] = tuple(SCHEDULER_POINTS)
+#: Points per scheduler, the module defining each class, and the graded classes: the catalog's.
+SCHEDULER_POINTS: dict[str, int] = catalog.points()
+MODULE_OF: dict[str, str] = catalog.module_of()
+SCHEDULERS: tuple[str, ...] = catalog.SCHEDULERS
 
 
 @dataclass(frozen=True)
 class Check:
-    """One graded check: ``points`` if all ``scenarios`` match torch, else 0."""
+    """One graded check: ``points`` if all ``scenarios`` match torch, else 0.
+
+    The builders below give each check a weight; :func:`checks_for` scales the weights to the scheduler's
+    points in the catalog (largest remainders), so rebalancing points is a catalog edit."""
 
     name: str
     points: int
@@ -536,16 +513,81 @@ _BUILDERS = {
 }
 
 
+def _catalog_kwargs(record: catalog.Scheduler, values: dict[str, Any]) -> dict[str, Any]:
+    """Catalog control values -> constructor kwargs a scenario can carry (a preset becomes a named callable)."""
+    out = dict(values)
+    for p in record.params:
+        if p.kind == "preset" and p.name in out:
+            out["lr_lambda"] = {"$preset": out.pop(p.name), "horizon": int(out.pop("horizon"))}
+        elif p.kind == "milestones" and isinstance(out.get(p.name), str):
+            out[p.name] = [int(v) for v in out[p.name].split(",")]
+    return out
+
+
+def generic_checks(name: str) -> list[Check]:
+    """Checks drawn from the catalog record alone, for a scheduler without hand-written scenarios: the
+    defaults and every range boundary, seeded random configurations, a long run, a resume, the closed form
+    (``step(epoch)``) where torch has one, and the record's bad inputs."""
+    record = catalog.get(name)
+    rng = np.random.default_rng(zlib.crc32(f"lrlab-grading/{name}".encode()))
+    steps = 60
+    base = _catalog_kwargs(record, record.defaults(steps))
+    grid = [scenario(name, base, steps=steps)]
+    for p in record.params:
+        if p.kind in ("float", "log", "int", "steps") and p.default is not None:
+            for end in (p.low, p.high_for(steps)):
+                value = int(end) if p.kind in ("int", "steps") else float(end)
+                grid.append(scenario(name, {**base, p.name: value}, steps=steps))
+        elif p.kind in ("choice", "bool"):
+            for option in (p.options if p.kind == "choice" else (True, False)):
+                grid.append(scenario(name, {**base, p.name: option}, steps=steps))
+    rand = []
+    for _ in range(6):
+        groups = [float(np.exp(rng.uniform(np.log(1e-4), np.log(1.0)))) for _ in range(int(rng.integers(1, 4)))]
+        kw = _catalog_kwargs(record, catalog.random_kwargs(name, rng, 300, len(groups)))
+        rand.append(scenario(name, kw, groups=groups, opt=str(rng.choice(["sgd", "adam"])), steps=300,
+                             track_momentum=record.cycles_momentum))
+    long_kw = _catalog_kwargs(record, record.defaults(LONG))
+    checks = [
+        Check("grid", 2, "the defaults and every parameter at both ends of its range (3 param groups)", tuple(grid)),
+        Check("random", 2, "seeded random configurations (1-3 groups, SGD and Adam)", tuple(rand)),
+        Check("long", 1, f"{LONG} steps", (scenario(name, long_kw, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run", (scenario(name, base, steps=steps, resume_at=23),)),
+    ]
+    if record.closed_form:
+        checks.append(closed_form_check(name, [base, _catalog_kwargs(record, record.defaults(20))]))
+    bad = [scenario(name, {k: v for k, v in kw.items() if k != "$opt"}, steps=3,
+                    **({"opt": kw["$opt"]} if "$opt" in kw else {})) for kw in record.bad_input]
+    if bad:
+        checks.append(Check("bad_input", 1, "arguments torch rejects raise torch's exception", tuple(bad)))
+    return checks
+
+
+def _scaled(checks: list[Check], points: int) -> tuple[Check, ...]:
+    """Scale the checks' weights to integers summing to ``points`` (largest remainders; each check >= 1
+    when there are enough points)."""
+    weights = [c.points for c in checks]
+    total = sum(weights)
+    if total == points:
+        return tuple(checks)
+    raw = [w * points / total for w in weights]
+    whole = [max(1, int(r)) if points >= len(checks) else int(r) for r in raw]
+    while sum(whole) > points:  # the floor of 1 overshot: take from the largest
+        i = max(range(len(whole)), key=lambda k: (whole[k] - raw[k], whole[k]))
+        whole[i] -= 1
+    order = sorted(range(len(raw)), key=lambda k: raw[k] - whole[k], reverse=True)
+    for i in order[: points - sum(whole)]:
+        whole[i] += 1
+    return tuple(Check(c.name, p, c.description, c.scenarios) for c, p in zip(checks, whole, strict=True))
+
+
 @cache
 def checks_for(name: str) -> tuple[Check, ...]:
     """The checks of scheduler ``name``; their points sum to ``SCHEDULER_POINTS[name]``."""
-    if name not in _BUILDERS:
-        raise ValueError(f"name must be one of {list(SCHEDULERS)}, got {name!r}")
-    checks = tuple(_BUILDERS[name]())
-    total = sum(c.points for c in checks)
-    if total != SCHEDULER_POINTS[name]:  # a spec edit that forgot to rebalance the points
-        raise AssertionError(f"{name}: checks sum to {total}, SCHEDULER_POINTS says {SCHEDULER_POINTS[name]}")
-    return checks
+    record = catalog.get(name)
+    builder = _BUILDERS.get(name)
+    checks = builder() if builder else generic_checks(name)
+    return _scaled(list(checks), record.points)
 
 
 def children_of(name: str) -> set[str]:

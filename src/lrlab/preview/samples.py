@@ -6,63 +6,23 @@ from typing import Any
 
 import numpy as np
 
-
-def _per_group(rng: np.random.Generator, n_groups: int, low: float, high: float) -> float | list[float]:
-    if n_groups > 1 and rng.random() < 0.5:
-        return [float(v) for v in rng.uniform(low, high, n_groups)]
-    return float(rng.uniform(low, high))
+from lrlab import catalog
 
 
 def random_params(name: str, rng: np.random.Generator, steps: int, n_groups: int = 1) -> dict[str, Any]:
-    """Random valid constructor arguments for scheduler ``name`` over a ``steps``-entry schedule."""
-    r = rng
-    if name == "StepLR":
-        return {"step_size": int(r.integers(1, 20)), "gamma": float(r.uniform(0.1, 1.2))}
-    if name == "MultiStepLR":
-        ms = [int(v) for v in r.integers(0, steps + 2, int(r.integers(0, 7)))]
-        if ms and r.random() < 0.5:
-            ms.append(ms[0])  # repeated milestone
-        return {"milestones": ms, "gamma": float(r.uniform(0.1, 1.0))}
-    if name == "ExponentialLR":
-        return {"gamma": float(r.uniform(0.9, 1.01))}
-    if name == "CosineAnnealingLR":
-        return {"T_max": int(r.integers(1, 60)), "eta_min": 0.0 if r.random() < 0.4 else float(r.uniform(0, 0.05))}
-    if name == "CosineAnnealingWarmRestarts":
-        return {"T_0": int(r.integers(1, 25)), "T_mult": int(r.integers(1, 4)),
-                "eta_min": 0.0 if r.random() < 0.4 else float(r.uniform(0, 0.05))}
-    if name == "LinearLR":
-        return {"start_factor": float(r.uniform(0.01, 1.0)), "end_factor": float(r.uniform(0.0, 1.0)),
-                "total_iters": int(r.integers(0, 30))}
-    if name == "CyclicLR":
-        p: dict[str, Any] = {
-            "base_lr": _per_group(r, n_groups, 0.001, 0.05), "max_lr": _per_group(r, n_groups, 0.05, 1.0),
-            "step_size_up": int(r.integers(1, 25)) if r.random() < 0.8 else float(r.uniform(0.5, 20)),
-            "step_size_down": None if r.random() < 0.5 else int(r.integers(0, 25)),
-            "mode": str(r.choice(["triangular", "triangular2", "exp_range"])),
-            "gamma": float(r.uniform(0.95, 1.0)), "cycle_momentum": bool(r.random() < 0.8),
-            "base_momentum": _per_group(r, n_groups, 0.7, 0.85), "max_momentum": _per_group(r, n_groups, 0.85, 0.99),
-        }
-        if r.random() < 0.25:
-            k = float(r.uniform(0.5, 2.0))
-            p["scale_fn"] = (lambda x, k=k: 1.0 / (1.0 + k * x) ** 0.5)
-            p["scale_mode"] = str(r.choice(["cycle", "iterations"]))
-        return p
-    if name == "OneCycleLR":
-        p = {"max_lr": _per_group(r, n_groups, 0.05, 2.0), "pct_start": float(r.uniform(0.05, 0.6)),
-             "anneal_strategy": str(r.choice(["cos", "linear"])), "three_phase": bool(r.random() < 0.3),
-             "div_factor": float(r.uniform(2, 50)), "final_div_factor": float(r.uniform(10, 1e5)),
-             "cycle_momentum": bool(r.random() < 0.8), "base_momentum": _per_group(r, n_groups, 0.7, 0.85),
-             "max_momentum": _per_group(r, n_groups, 0.85, 0.99)}
-        total = max(steps - 1, 1) + int(r.integers(0, 3))
-        if r.random() < 0.3:
-            p["epochs"], p["steps_per_epoch"] = 1, total
-        else:
-            p["total_steps"] = total
-        return p
-    if name == "LambdaLR":
-        return {"lr_lambda": random_lambda(r) if n_groups == 1 or r.random() < 0.5
-                else [random_lambda(r) for _ in range(n_groups)]}
-    raise ValueError(f"no sample for {name!r}")
+    """Random valid constructor arguments for scheduler ``name`` over a ``steps``-entry schedule: the catalog's
+    ranges, a random multiplier λ(t) for a preset parameter, and a step budget that covers ``steps``."""
+    record = catalog.get(name)
+    params = catalog.random_kwargs(name, rng, steps, n_groups)
+    for p in record.params:
+        if p.kind == "preset":
+            params.pop(p.name)
+            params.pop("horizon", None)
+            params["lr_lambda"] = (random_lambda(rng) if n_groups == 1 or rng.random() < 0.5
+                                   else [random_lambda(rng) for _ in range(n_groups)])
+    if record.horizon_param:
+        params[record.horizon_param] = max(steps - 1, 1) + int(rng.integers(0, 3))
+    return params
 
 
 def random_lambda(rng: np.random.Generator) -> Any:
@@ -81,9 +41,9 @@ def random_lambda(rng: np.random.Generator) -> Any:
     return lambda t, h=h: min((t + 1) / h, (h / (t + 1)) ** 0.5)  # builtin min: scalar only
 
 
-WARMUPS = ("LinearLR", "ExponentialLR", "StepLR", "CyclicLR")
-DECAYS = ("CosineAnnealingLR", "CosineAnnealingWarmRestarts", "StepLR", "MultiStepLR", "ExponentialLR",
-          "OneCycleLR", "LinearLR", "CyclicLR", "LambdaLR")
+#: Children for random compositions: any closed form may follow a warmup, cyclic ones included.
+DECAYS = catalog.names(family="closed")
+WARMUPS = catalog.names(role="warmup") + catalog.names(role="decay")[:3] + catalog.names(role="cyclic")[:1]
 
 
 def random_children(rng: np.random.Generator, steps: int, n_groups: int, k: int) -> list[tuple[str, dict]]:
