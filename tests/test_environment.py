@@ -15,17 +15,26 @@ def _run(code: str, env_value: str, tmp_path) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def test_misspelled_switch_warns_and_lrlab_still_imports(tmp_path):
-    out = _run("import lrlab, sys; print('imported'); print(sys.path[0])", "solution", tmp_path)
+def test_import_lrlab_leaves_sys_path_alone(tmp_path):
+    code = "import sys; before = list(sys.path); import lrlab; print(sys.path == before)"
+    out = _run(code, "solutions", tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "imported" in out.stdout
-    assert "LRLAB_SCHEDULERS='solution' is ignored" in out.stderr and "'solutions'" in out.stderr
+    assert out.stdout.strip() == "True"
 
 
-def test_switch_puts_the_chosen_copy_first(tmp_path):
-    out = _run("import lrlab, schedulers; print(schedulers.__file__)", "solutions", tmp_path)
+def test_misspelled_switch_is_explained_by_the_setup_cell(tmp_path):
+    code = "from lrlab.environment import setup_notebook; print('->', setup_notebook(verbose=True))"
+    out = _run(code, "solution", tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == str(SOLUTIONS_DIR / "schedulers" / "__init__.py")
+    assert "Traceback" not in out.stdout + out.stderr
+    assert "LRLAB_SCHEDULERS='solution'" in out.stdout and "'solutions'" in out.stdout and "-> None" in out.stdout
+
+
+def test_setup_cell_imports_the_chosen_copy(tmp_path):
+    code = "from lrlab.environment import setup_notebook; print(setup_notebook(verbose=False).__file__)"
+    out = _run(code, "solutions", tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == str(SOLUTIONS_DIR / "schedulers" / "__init__.py")
 
 
 def test_setup_notebook_explains_a_syntax_error_without_a_traceback(tmp_path):

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from lrlab.lambdas import LAMBDA_PRESETS
+
 Kind = Literal["float", "log", "int", "steps", "choice", "bool", "milestones", "preset"]
 Family = Literal["closed", "composite", "plateau"]
 Role = Literal["warmup", "decay", "cyclic", "composite", "plateau"]
@@ -78,6 +80,7 @@ class Scheduler:
     bad_input: tuple[dict[str, Any], ...] = field(default=(), repr=False)  #: kwargs torch rejects
     as_decay: dict[str, Any] = field(default_factory=dict, repr=False)  #: settings that make a warmup a decay
     horizon_param: str | None = None  #: parameter bounding how many times step() may be called (OneCycleLR)
+    composite: Literal["sequential", "chained", None] = None  #: how a composite takes its children
 
     def param(self, name: str) -> Param:
         """The :class:`Param` called ``name``."""
@@ -160,17 +163,16 @@ _RECORDS: tuple[Scheduler, ...] = (
         bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2})),
     Scheduler(
         "LambdaLR", "lambda_lr", "07_warmup_composition", 6, "LR = base LR * lr_lambda(t), any function of t",
-        (Param("preset", "preset", "linear decay: 1 - t/H", options=("linear decay: 1 - t/H",
-               "inverse sqrt with warmup H", "half-life H: 0.5^(t/H)", "cosine to 0 over H"),
+        (Param("preset", "preset", "linear decay: 1 - t/H", options=tuple(LAMBDA_PRESETS),
                help="lr_lambda(t), a multiplier of the base LR"),
          Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
         chainable=False),
     Scheduler(
         "SequentialLR", "composite", "07_warmup_composition", 8, "run schedulers one after another at milestones",
-        family="composite", role="composite"),
+        family="composite", role="composite", composite="sequential"),
     Scheduler(
         "ChainedScheduler", "composite", "07_warmup_composition", 7, "step several schedulers together (products)",
-        family="composite", role="composite"),
+        family="composite", role="composite", composite="chained"),
     Scheduler(
         "ReduceLROnPlateau", "plateau", "08_reduce_on_plateau", 12, "cut the LR when a metric stops improving",
         (Param("mode", "choice", "min", options=("min", "max"), help="min: loss; max: accuracy"),
@@ -290,3 +292,72 @@ def random_kwargs(name: str, rng: Any, steps: int, n_groups: int = 1) -> dict[st
             raise ValueError(f"{name}.{p.name}: no way to draw kind {p.kind!r}")
         out[p.name] = value
     return out
+
+
+def parse_milestones(text: Any) -> list[int]:
+    """"30, 60, 90" (or a list) -> [30, 60, 90]; milestones are integers >= 0 (torch accepts 0 and repeats)."""
+    if isinstance(text, (list, tuple)):
+        parts = list(text)
+    else:
+        parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    out = []
+    for p in parts:
+        try:
+            value = int(p)
+        except (TypeError, ValueError):
+            raise ValueError(f"milestones must be comma-separated integers, got {p!r}") from None
+        if value < 0:
+            raise ValueError(f"milestones must be >= 0, got {value}")
+        out.append(value)
+    if not out:
+        raise ValueError("milestones is empty: give at least one step, e.g. '30, 60'")
+    return out
+
+
+def constructor_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Control values (sliders, :meth:`Scheduler.defaults`, :func:`random_kwargs`) -> the keyword arguments
+    torch's constructor takes: milestones parsed, a preset built into its callable with the horizon, a 0 step
+    count given as torch's None where None is the default, ints as ints."""
+    kwargs = dict(values)
+    for spec in get(name).params:
+        if spec.name not in kwargs:
+            continue
+        if spec.kind == "milestones":
+            kwargs[spec.name] = parse_milestones(kwargs[spec.name])
+        elif spec.kind == "preset":
+            preset = kwargs.pop(spec.name)
+            if preset not in LAMBDA_PRESETS:
+                raise ValueError(f"{spec.name} must be one of {list(LAMBDA_PRESETS)}, got {preset!r}")
+            kwargs["lr_lambda"] = LAMBDA_PRESETS[preset](kwargs.pop("horizon"))
+        elif spec.kind == "steps" and spec.default is None and not kwargs[spec.name]:
+            kwargs[spec.name] = None
+        elif spec.kind in ("int", "steps") and kwargs[spec.name] is not None:
+            kwargs[spec.name] = int(kwargs[spec.name])
+    return kwargs
+
+
+def example(name: str, steps: int) -> Any:
+    """A factory ``(module, optimizer) -> scheduler`` for a typical ``name`` over ``steps`` steps (the opening
+    values; a composite of the first warmup and the default decay): ``module`` is torch's scheduler module
+    or a learner's package."""
+    record = get(name)
+    if record.composite is None:
+        kwargs = constructor_kwargs(name, record.defaults(steps))
+        return lambda module, opt: getattr(module, name)(opt, **kwargs)
+    warm, decay = names(role="warmup")[0], DEFAULT_DECAY
+    w = max(1, steps // 10)
+    warm_kw = constructor_kwargs(warm, get(warm).defaults(2 * w))
+    decay_kw = constructor_kwargs(decay, get(decay).defaults(steps - w))
+    if record.composite == "sequential":
+        return lambda module, opt: getattr(module, name)(
+            opt, [getattr(module, warm)(opt, **warm_kw), getattr(module, decay)(opt, **decay_kw)], [w])
+    return lambda module, opt: getattr(module, name)(
+        [getattr(module, warm)(opt, **warm_kw), getattr(module, decay)(opt, **decay_kw)], optimizer=opt)
+
+
+def torch_namespace() -> Any:
+    """torch's classes for every catalog scheduler in one namespace (``lr_scheduler`` and ``swa_utils``), so
+    code written for a learner's package (``module.<Name>``) runs on torch unchanged."""
+    import types
+
+    return types.SimpleNamespace(__name__="torch", **{name: torch_class(name) for name in SCHEDULERS})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -64,27 +63,3 @@ SWITCH_ENV = "LRLAB_SCHEDULERS"
 def schedulers_choice() -> str:
     """The ``schedulers`` copy to use: the ``LRLAB_SCHEDULERS`` value, default "exercises"."""
     return os.environ.get(SWITCH_ENV, "").strip() or "exercises"
-
-
-def apply_env_switch() -> Path | None:
-    """Honour ``LRLAB_SCHEDULERS`` ("exercises", "solutions" or a path): put that copy first on sys.path.
-
-    Called when ``lrlab`` is imported, so ``LRLAB_SCHEDULERS=solutions ./run lab`` makes every later
-    ``import schedulers`` in the notebooks give the reference. Imports nothing itself.
-    """
-    if not os.environ.get(SWITCH_ENV, "").strip():
-        return None
-    try:
-        base = resolve_package_dir(schedulers_choice())
-    except (FileNotFoundError, TypeError) as exc:
-        warnings.warn(
-            f"{SWITCH_ENV}={schedulers_choice()!r} is ignored: {exc}. "
-            "Use 'exercises', 'solutions' or a folder that holds schedulers/.",
-            stacklevel=2,
-        )
-        return None
-    if PACKAGE in sys.modules:
-        use_schedulers(base)
-    elif str(base) not in sys.path[:1]:
-        sys.path.insert(0, str(base))
-    return base

@@ -18,11 +18,7 @@ def run(parts: tuple[str, ...] = PARTS, quick: bool = False) -> int:
     if unknown:
         raise ValueError(f"unknown bench part(s) {unknown}; choose from {list(PARTS)}")
     for part in parts:
-        try:
-            module = importlib.import_module(f"lrlab.bench.{part}")
-        except ModuleNotFoundError as exc:
-            print(f"== {part}: not available ({exc})")
-            continue
+        module = importlib.import_module(f"lrlab.bench.{part}")
         print(f"== {part} ==", flush=True)
         start = time.perf_counter()
         module.run(quick=quick)

@@ -11,48 +11,45 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
+from lrlab import catalog  # noqa: E402
 from lrlab.explorer import engine  # noqa: E402
-from lrlab.explorer.panel import explore  # noqa: E402
-from lrlab.explorer.params import to_kwargs  # noqa: E402
+from lrlab.explorer.explore import explore  # noqa: E402
+from lrlab.explorer.params import SPECS, to_kwargs  # noqa: E402
 from lrlab.explorer.plateau import plateau_schedule  # noqa: E402
 
 STEPS = 100_000
 
-# scheduler -> (parameter swept, values generator given n changes)
-SWEEPS: dict[str, tuple[str, Callable[[int], list]]] = {
-    "StepLR": ("gamma", lambda n: list(np.linspace(0.1, 0.9, n))),
-    "MultiStepLR": ("gamma", lambda n: list(np.linspace(0.1, 0.9, n))),
-    "ExponentialLR": ("gamma", lambda n: list(np.linspace(0.99990, 0.99999, n))),
-    "CosineAnnealingLR": ("eta_min", lambda n: list(np.linspace(0.0, 0.05, n))),
-    "CosineAnnealingWarmRestarts": ("eta_min", lambda n: list(np.linspace(0.0, 0.05, n))),
-    "LinearLR": ("start_factor", lambda n: list(np.linspace(0.05, 0.9, n))),
-    "CyclicLR": ("max_lr", lambda n: list(np.geomspace(0.05, 1.0, n))),
-    "OneCycleLR": ("pct_start", lambda n: list(np.linspace(0.1, 0.6, n))),
-    "LambdaLR": ("horizon", lambda n: [int(h) for h in np.linspace(1000, 90_000, n)]),
-    "ReduceLROnPlateau": ("patience", lambda n: [int(p) for p in np.linspace(1, 60, n)]),
-}
+def sweep(name: str, n: int, steps: int) -> tuple[str, list[Any]]:
+    """The parameter a benchmark sweeps for ``name`` (its first numeric catalog parameter) and ``n`` values
+    across the parameter's range for a ``steps``-step schedule."""
+    for p in catalog.get(name).params:
+        if p.kind in ("float", "log"):
+            lo, hi = p.low + 0.1 * (p.high - p.low), p.high - 0.1 * (p.high - p.low)
+            values = np.geomspace(p.low * 10, p.high / 10, n) if p.kind == "log" else np.linspace(lo, hi, n)
+            return p.name, [float(v) for v in values]
+        if p.kind in ("int", "steps"):
+            hi = p.high_for(steps)
+            return p.name, [int(v) for v in np.linspace(max(p.low, 1), hi, n)]
+    raise ValueError(f"{name} has no numeric parameter to sweep")
 
 
 def _torch_seconds(panel, steps: int = STEPS) -> float:
     """Time torch stepping the panel's current schedule (``steps`` entries) once."""
     name = panel.name
+    cls = catalog.torch_class(name)
     start = time.perf_counter()
-    if name == "ReduceLROnPlateau":
-        plateau_schedule(torch.optim.lr_scheduler.ReduceLROnPlateau, panel.metric(), float(panel.lr_slider.value),
-                         **panel.values)
+    if catalog.get(name).family == "plateau":
+        plateau_schedule(cls, panel.metric(), float(panel.lr_slider.value), **panel.values)
     else:
-        kwargs = to_kwargs(name, panel.values)
-        cls = getattr(torch.optim.lr_scheduler, name)
-        engine.step_class(cls, steps, panel.lr, engine._momentum(name), kwargs)
+        engine.step_class(cls, steps, panel.lr, engine._momentum(name), to_kwargs(name, panel.values))
     return time.perf_counter() - start
 
 
@@ -62,25 +59,23 @@ def run(quick: bool = False, steps: int = STEPS) -> None:
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1000:
         raise ValueError(f"steps must be an int >= 1000, got {steps!r}")
     n_fast, n_slow = (8, 2) if quick else (30, 5)
-    width = max(len(name) for name in SWEEPS)
+    names = tuple(SPECS)
+    width = max(len(name) for name in names)
     print(f"slider change -> redraw incl. PNG, {steps:,} steps, learner overlay off; {n_fast} changes each")
     header = (f"{'scheduler':{width}s} {'median ms':>10s} {'p90 ms':>8s} {'frames':>7s} {'torch step ms':>14s} "
               f"{'torch/redraw':>13s}")
     print(header)
     print("-" * len(header))
-    for name, (param, values) in SWEEPS.items():
-        extra = {"noise": 0.01} if name == "ReduceLROnPlateau" else {}
-        panel = explore(name, steps=steps, module=False, **extra)
+    for name in names:
+        panel = explore(name, steps=steps, module=False)
         if panel.error:
             print(f"{name:{width}s} not drawn: {panel.error}")
             continue
-        widget = panel.param_widgets[param]
         times = []
         frames0 = panel.figure.full_draws
-        sweep = values(n_fast)
-        if param == "horizon":  # the values are for STEPS steps: scale them to the budget
-            sweep = [max(1, int(v * steps / STEPS)) for v in sweep]
-        for v in sweep:
+        param, values = sweep(name, n_fast, steps)
+        widget = panel.param_widgets[param]
+        for v in values:
             start = time.perf_counter()
             widget.value = v
             times.append(time.perf_counter() - start)
@@ -105,11 +100,13 @@ def run(quick: bool = False, steps: int = STEPS) -> None:
         print(f"learner overlay: skipped ({exc})")
         return
     for limit in (2_000, 20_000):
-        panel = explore("CosineAnnealingLR", steps=steps, module=mod, learner_limit=limit)
+        name = catalog.DEFAULT_DECAY
+        panel = explore(name, steps=steps, module=mod, learner_limit=limit)
+        param, values = sweep(name, n_slow, steps)
         times = []
-        for v in np.linspace(0.0, 0.05, n_slow + 1)[1:]:
+        for v in values:
             start = time.perf_counter()
-            panel.param_widgets["eta_min"].value = float(v)
+            panel.param_widgets[param].value = v
             times.append(time.perf_counter() - start)
-        print(f"CosineAnnealingLR + learner overlay (solutions, first {limit:,} steps): median "
+        print(f"{name} + learner overlay (solutions, first {limit:,} steps): median "
               f"{statistics.median(times) * 1e3:.1f} ms; {panel.message_text}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from lrlab import catalog
 from lrlab.preview import (
     Schedule,
     preview,
@@ -25,52 +26,46 @@ from lrlab.preview import (
     torch_schedule,
     torch_sequential,
 )
+from lrlab.tolerance import ATOL_PER_LR0, RTOL, atol_for
 
 LR0 = 0.1
 
 
-def cases(steps: int) -> list[tuple[str, Callable[[], Schedule], Callable[[], Schedule]]]:
-    """(label, preview call, torch call) for every scheduler and two compositions over ``steps`` steps."""
-    singles: list[tuple[str, str, dict[str, Any]]] = [
-        ("StepLR", "StepLR", {"step_size": steps // 4, "gamma": 0.5}),
-        ("MultiStepLR", "MultiStepLR", {"milestones": [steps // 2, 3 * steps // 4, 3 * steps // 4]}),
-        ("ExponentialLR", "ExponentialLR", {"gamma": 1 - 5.0 / steps}),
-        ("CosineAnnealingLR", "CosineAnnealingLR", {"T_max": steps, "eta_min": 1e-4}),
-        ("CosineAnnealingLR periodic", "CosineAnnealingLR", {"T_max": steps // 20}),
-        ("CosineAnnealingWarmRestarts", "CosineAnnealingWarmRestarts", {"T_0": steps // 30, "T_mult": 2}),
-        ("CyclicLR triangular2", "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": steps // 20,
-                                              "mode": "triangular2"}),
-        ("CyclicLR exp_range", "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": steps // 20,
-                                            "mode": "exp_range", "gamma": 1 - 1.0 / steps}),
-        ("OneCycleLR", "OneCycleLR", {"max_lr": 1.0, "total_steps": steps}),
-        ("OneCycleLR three_phase", "OneCycleLR", {"max_lr": 1.0, "total_steps": steps, "three_phase": True,
-                                                  "anneal_strategy": "linear"}),
-        ("LinearLR", "LinearLR", {"start_factor": 0.01, "total_iters": steps // 10}),
-    ]
-    out: list[tuple[str, Callable[[], Schedule], Callable[[], Schedule]]] = [
-        (label, (lambda n=name, p=p: preview(n, steps, lr=LR0, **p)),
-         (lambda n=name, p=p: torch_schedule(n, steps, lr=LR0, **p)))
-        for label, name, p in singles
-    ]
+def _pairs(steps: int) -> tuple[list[tuple[str, dict[str, Any]]], int]:
+    """A composition's children: the catalog's first warmup over 5% of the budget, then the default decay."""
     warm = steps // 20
-    seq = [("LinearLR", {"start_factor": 0.01, "total_iters": warm}),
-           ("CosineAnnealingLR", {"T_max": steps - warm, "eta_min": 1e-5})]
-    chain = [("LinearLR", {"start_factor": 0.01, "total_iters": warm}), ("ExponentialLR", {"gamma": 1 - 3.0 / steps})]
-    out.append(("SequentialLR(Linear->Cosine)", lambda: preview_sequential(seq, [warm], steps, lr=LR0),
-                lambda: torch_sequential(seq, [warm], steps, lr=LR0)))
-    out.append(("ChainedScheduler(Linear, Exp)", lambda: preview_chained(chain, steps, lr=LR0),
-                lambda: torch_chained(chain, steps, lr=LR0)))
-    vec = {"lr_lambda": lambda t: np.minimum((t + 1) / 1000, np.sqrt(1000 / (t + 1)))}
-    scalar = {"lr_lambda": lambda t: min((t + 1) / 1000, (1000 / (t + 1)) ** 0.5)}
-    for label, p in (("LambdaLR (vectorised lambda)", vec), ("LambdaLR (scalar-only lambda)", scalar)):
-        out.append((label, (lambda p=p: preview("LambdaLR", steps, lr=LR0, **p)),
-                    (lambda p=p: torch_schedule("LambdaLR", steps, lr=LR0, **p))))
-    metric = plateau_metric(steps - 1)
-    for label, p in (("ReduceLROnPlateau", {"patience": 10}),
-                     ("ReduceLROnPlateau min_lr, cooldown", {"patience": 50, "cooldown": 200, "factor": 0.7,
-                                                             "min_lr": 1e-4})):
-        out.append((label, (lambda p=p: preview_plateau(metric, lr=LR0, **p)),
-                    (lambda p=p: torch_plateau(metric, lr=LR0, **p))))
+    first = catalog.names(role="warmup")[0]
+    return [(first, catalog.constructor_kwargs(first, {**catalog.get(first).defaults(2 * warm), "start_factor": 0.01})),
+            (catalog.DEFAULT_DECAY, catalog.constructor_kwargs(catalog.DEFAULT_DECAY,
+                                                               catalog.get(catalog.DEFAULT_DECAY).defaults(steps - warm)))
+            ], warm
+
+
+def cases(steps: int) -> list[tuple[str, Callable[[], Schedule], Callable[[], Schedule]]]:
+    """(label, preview call, torch call) for every scheduler of the catalog at its opening values over ``steps``
+    steps (composites of a warmup and the default decay; metric-driven ones on a stalling loss)."""
+    out: list[tuple[str, Callable[[], Schedule], Callable[[], Schedule]]] = []
+    for record in catalog.records():
+        name = record.name
+        if record.family == "closed":
+            p = catalog.constructor_kwargs(name, record.defaults(steps))
+            out.append((name, (lambda n=name, p=p: preview(n, steps, lr=LR0, **p)),
+                        (lambda n=name, p=p: torch_schedule(n, steps, lr=LR0, **p))))
+        elif record.composite == "sequential":
+            pairs, warm = _pairs(steps)
+            out.append((f"{name}(warmup, decay)", lambda pairs=pairs, w=warm: preview_sequential(pairs, [w], steps, lr=LR0),
+                        lambda pairs=pairs, w=warm: torch_sequential(pairs, [w], steps, lr=LR0)))
+        elif record.composite == "chained":
+            pairs, _ = _pairs(steps)
+            out.append((f"{name}(warmup, decay)", lambda pairs=pairs: preview_chained(pairs, steps, lr=LR0),
+                        lambda pairs=pairs: torch_chained(pairs, steps, lr=LR0)))
+        elif record.family == "plateau":
+            metric = plateau_metric(steps - 1)
+            for label, p in ((name, {"patience": 10}),
+                             (f"{name} min_lr, cooldown", {"patience": 50, "cooldown": 200, "factor": 0.7,
+                                                          "min_lr": 1e-4})):
+                out.append((label, (lambda p=p, m=metric: preview_plateau(m, lr=LR0, **p)),
+                            (lambda p=p, m=metric: torch_plateau(m, lr=LR0, **p))))
     return out
 
 
@@ -91,10 +86,10 @@ def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
 
 
 def _deviation(a: Schedule, b: Schedule) -> float:
-    tol = 1e-12 * LR0 + 1e-9 * np.abs(b.lr)
+    tol = atol_for(LR0) + RTOL * np.abs(b.lr)
     dev = float(np.max(np.abs(a.lr - b.lr) / tol))
     if a.momentum is not None and b.momentum is not None:
-        dev = max(dev, float(np.max(np.abs(a.momentum - b.momentum) / (1e-12 + 1e-9 * np.abs(b.momentum)))))
+        dev = max(dev, float(np.max(np.abs(a.momentum - b.momentum) / (ATOL_PER_LR0 + RTOL * np.abs(b.momentum)))))
     return dev
 
 

@@ -15,59 +15,31 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from lrlab import catalog, stepping
+
 N_GROUPS = 3
 
-# name -> (optimizer kind, factory(module, optimizer) -> scheduler). Horizons are large so that no
-# scheduler runs out of steps (OneCycleLR raises past total_steps) while being timed.
-CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
-    "StepLR": ("sgd", lambda M, o: M.StepLR(o, step_size=30, gamma=0.5)),
-    "MultiStepLR": ("sgd", lambda M, o: M.MultiStepLR(o, milestones=[100, 500, 2000], gamma=0.5)),
-    "ExponentialLR": ("sgd", lambda M, o: M.ExponentialLR(o, gamma=0.9999)),
-    "CosineAnnealingLR": ("sgd", lambda M, o: M.CosineAnnealingLR(o, T_max=1000, eta_min=1e-5)),
-    "CosineAnnealingWarmRestarts": ("sgd", lambda M, o: M.CosineAnnealingWarmRestarts(o, T_0=100, T_mult=2)),
-    "LinearLR": ("sgd", lambda M, o: M.LinearLR(o, start_factor=0.1, total_iters=10**7)),
-    "LambdaLR": ("sgd", lambda M, o: M.LambdaLR(o, lambda t: 1.0 / (1.0 + 1e-3 * t))),
-    "CyclicLR": ("sgd", lambda M, o: M.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=500)),
-    "CyclicLR (Adam, exp_range)": (
-        "adam",
-        lambda M, o: M.CyclicLR(o, 0.001, 0.01, step_size_up=500, mode="exp_range", gamma=0.9999),
-    ),
-    "OneCycleLR": ("sgd", lambda M, o: M.OneCycleLR(o, max_lr=0.1, total_steps=10**8)),
-    "OneCycleLR (Adam, 3 phase)": (
-        "adam",
-        lambda M, o: M.OneCycleLR(
-            o, max_lr=0.01, total_steps=10**8, three_phase=True, anneal_strategy="linear"
-        ),
-    ),
-    "SequentialLR": (
-        "sgd",
-        lambda M, o: M.SequentialLR(
-            o, [M.LinearLR(o, start_factor=0.1, total_iters=100), M.CosineAnnealingLR(o, T_max=1000)], [100]
-        ),
-    ),
-    "ChainedScheduler": (
-        "sgd",
-        lambda M, o: M.ChainedScheduler([M.ExponentialLR(o, gamma=0.9999), M.StepLR(o, step_size=50)]),
-    ),
-    "ReduceLROnPlateau": ("sgd", lambda M, o: M.ReduceLROnPlateau(o, patience=5, min_lr=1e-6)),
-}
+# Horizons are large so that no scheduler runs out of steps (OneCycleLR raises past total_steps) while timed.
+HORIZON = 10**8
+
+
+def cases() -> dict[str, tuple[str, Callable[[Any, Any], Any]]]:
+    """label -> (optimizer kind, factory(module, optimizer) -> scheduler): every catalog scheduler with its
+    opening values over ``HORIZON`` steps on SGD, and the momentum cyclers once more on Adam."""
+    out = {name: ("sgd", catalog.example(name, HORIZON)) for name in catalog.SCHEDULERS}
+    for name in catalog.names(cycles_momentum=True):
+        out[f"{name} (Adam)"] = ("adam", catalog.example(name, HORIZON))
+    return out
 
 
 def make_optimizer(kind: str, n_groups: int = N_GROUPS) -> Any:
     """An optimizer with ``n_groups`` param groups (lr 0.1, 0.05, ...): ``kind`` 'sgd' (momentum) or 'adam'."""
-    import torch
-
-    if kind not in ("sgd", "adam"):
-        raise ValueError(f"kind must be 'sgd' or 'adam', got {kind!r}")
-    groups = [{"params": [torch.nn.Parameter(torch.zeros(4))], "lr": 0.1 / (i + 1)} for i in range(n_groups)]
-    if kind == "sgd":
-        return torch.optim.SGD(groups, lr=0.1, momentum=0.9)
-    return torch.optim.Adam(groups, lr=0.1)
+    return stepping.make_optimizer([0.1 / (i + 1) for i in range(n_groups)], optimizer=kind, momentum=0.9)
 
 
 def _stepper(name: str, scheduler: Any) -> Callable[[], None]:
-    """The per-step call; ReduceLROnPlateau gets a metric that keeps plateauing (a cycle of values)."""
-    if name == "ReduceLROnPlateau":
+    """The per-step call; a metric-driven scheduler gets a metric that keeps plateauing (a cycle of values)."""
+    if catalog.get(name.split(" ")[0]).family == "plateau":
         metrics = itertools.cycle([1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.25])
         return lambda: scheduler.step(next(metrics))
     return scheduler.step
@@ -77,7 +49,7 @@ def time_case(name: str, modules: dict[str, ModuleType], number: int, repeat: in
     """Best-of-``repeat`` seconds per ``step()`` for each module in ``modules`` (label -> module)."""
     if number < 1 or repeat < 1:
         raise ValueError(f"number and repeat must be >= 1, got {number} and {repeat}")
-    kind, factory = CASES[name]
+    kind, factory = cases()[name]
     steppers = {}
     for label, module in modules.items():
         steppers[label] = _stepper(name, factory(module, make_optimizer(kind)))
@@ -91,11 +63,10 @@ def time_case(name: str, modules: dict[str, ModuleType], number: int, repeat: in
 
 def run(quick: bool = False) -> None:
     """Print, for every scheduler, microseconds per ``step()`` for solutions and torch and their ratio."""
-    import torch.optim.lr_scheduler as torch_schedulers
-
     from lrlab.paths import use_schedulers
 
     ours = use_schedulers("solutions")
+    torch_ns = catalog.torch_namespace()
     number, repeat = (500, 3) if quick else (3000, 7)
     print(f"per-step cost of step(), best of {repeat} x {number} steps, {N_GROUPS} param groups")
     header = f"{'scheduler':<30} {'solutions us':>13} {'torch us':>10} {'ours/torch':>11}"
@@ -104,8 +75,8 @@ def run(quick: bool = False) -> None:
     ratios = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's order/deprecation warnings; ours emits none
-        for name in CASES:
-            best = time_case(name, {"ours": ours, "torch": torch_schedulers}, number, repeat)
+        for name in cases():
+            best = time_case(name, {"ours": ours, "torch": torch_ns}, number, repeat)
             ratio = best["ours"] / best["torch"]
             ratios.append(ratio)
             flag = "" if ratio <= 1.0 else "  > 1"

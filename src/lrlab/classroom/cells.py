@@ -6,8 +6,8 @@ fresh temporary directory and graded there by ``python -m lrlab.classroom.gradej
 learner's code never runs in the kernel, and the child's stderr (torch warnings) never reaches the cell:
 nbgrader gives 0 to a test cell with any stderr output.
 
-One run grades the whole package; its report is cached under a hash of the package's files, so the 12
-test cells cost one run, and an edit to ``schedulers/`` triggers a new one. If that run fails (crash, or
+One run grades the whole package; its report is cached under a hash of the package's files, so the
+test cells (one per scheduler) cost one run, and an edit to ``schedulers/`` triggers a new one. If that run fails (crash, or
 it outlives its time limit), each cell grades its own scheduler alone, so one broken scheduler cannot cost
 the others.
 
@@ -37,13 +37,15 @@ SINGLE_RUN_LIMIT = 100.0
 def package_run_limit() -> float:
     """Seconds the whole-package run may take before the cells fall back to one run per scheduler.
 
-    ``80 + 10 * (2 + ceil(12 / parallel))``: above the grader's own deadline ``60 + timeout * (2 +
+    ``80 + 10 * (2 + ceil(n / parallel))`` for the catalog's n schedulers: above the grader's own deadline ``60 + timeout * (2 +
     ceil(n / parallel))`` with its default 10 s per scheduler; ``parallel`` is ``$LRLAB_GRADE_PARALLEL`` (set by
     ``lrlab autograde --jobs``) or lrlab grade's default ``max(2, min(4, cores))``. 160 s on 2 cores.
     """
     env = os.environ.get("LRLAB_GRADE_PARALLEL", "")
     parallel = int(env) if env.isdigit() and int(env) > 0 else max(2, min(4, os.cpu_count() or 2))
-    return 80.0 + 10.0 * (2 + -(-12 // parallel))
+    from lrlab.catalog import SCHEDULERS
+
+    return 80.0 + 10.0 * (2 + -(-len(SCHEDULERS) // parallel))
 
 
 _cache: dict[str, dict] = {}

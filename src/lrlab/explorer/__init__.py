@@ -2,7 +2,7 @@
 
 from .app import app
 from .compare import compare
-from .panel import explore
+from .explore import explore
 from .plateau import synthetic_metric
 from .warmup import warmup_composer
 

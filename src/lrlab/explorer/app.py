@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from lrlab import catalog
 
 from .compare import compare
+from .explore import explore
 from .params import SPECS
 from .warmup import warmup_composer
 
@@ -17,8 +18,6 @@ VIEWS: tuple[str, ...] = (*SPECS, "compare: StepLR vs cosine vs one-cycle", "war
 
 
 def _panel(choice: str, module: Any, steps: int | None) -> widgets.Widget:
-    from .panel import explore
-
     if choice.startswith("compare"):
         return compare(steps=steps or 1000)
     if choice == "warmup composer":

@@ -260,7 +260,7 @@ class Explorer(SchedulePanel):
                  learner_timeout: float | None = engine.TIME_LIMIT_S, **values: Any) -> None:
         specs = specs_for(name)
         if name not in CLOSED_FORM:
-            raise ValueError(f"{name} has no closed form: use lrlab.explorer.explore_plateau for it")
+            raise ValueError(f"{name} has no closed form: use lrlab.explorer.explore(name) for it")
         _check_int("steps", steps, 2, 10_000_000)
         allowed = {s.name for s in specs}
         unknown = set(values) - allowed
@@ -360,23 +360,6 @@ def _steps_spec(steps: int) -> ParamSpec:
 def _check_int(name: str, value: Any, lo: int, hi: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
         raise ValueError(f"{name} must be an int in [{lo}, {hi}], got {value!r}")
-
-
-def explore(name: str, **overrides: Any) -> SchedulePanel:
-    """An ipywidgets panel for scheduler ``name``: one control per constructor parameter, the step budget
-    and base LR, a log-scale toggle, torch's LR (and cycled momentum) and the learner's curve overlaid.
-
-    Overrides: any parameter value (e.g. ``step_size=10``), ``steps``, ``lr``, ``log``, ``module``
-    (None: the imported/exercises ``schedulers``; False: no overlay; "solutions"; a path or module),
-    ``learner_limit`` (the learner is stepped at most this many steps), ``learner_timeout`` (seconds the
-    learner's class gets per curve, default 2; None: no limit). ReduceLROnPlateau gets the
-    synthetic-metric panel of ``lrlab.explorer.plateau``.
-    """
-    if name == "ReduceLROnPlateau":
-        from .plateau import PlateauExplorer
-
-        return PlateauExplorer(**overrides)
-    return Explorer(name, **overrides)
 
 
 def safe_callback(fn: Callable[..., Any], report: Callable[[str], None]) -> Callable[..., None]:

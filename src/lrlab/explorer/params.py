@@ -56,44 +56,8 @@ def default_values(name: str, steps: int) -> dict[str, Any]:
     return {s.name: s.default_for(steps) for s in specs_for(name)}
 
 
-def parse_milestones(text: str | list[int] | tuple[int, ...]) -> list[int]:
-    """"30, 60, 90" -> [30, 60, 90]; milestones are integers >= 0 (torch accepts 0 and repeats)."""
-    if isinstance(text, (list, tuple)):
-        parts = list(text)
-    else:
-        parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p.strip()]
-    out = []
-    for p in parts:
-        try:
-            value = int(p)
-        except (TypeError, ValueError):
-            raise ValueError(f"milestones must be comma-separated integers, got {p!r}") from None
-        if value < 0:
-            raise ValueError(f"milestones must be >= 0, got {value}")
-        out.append(value)
-    if not out:
-        raise ValueError("milestones is empty: give at least one step, e.g. '30, 60'")
-    return out
-
-
-def to_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Map control values to scheduler constructor kwargs (milestones parsed, LambdaLR preset built)."""
-    kwargs = dict(values)
-    for spec in specs_for(name):
-        if spec.name not in kwargs:
-            continue
-        if spec.kind == "milestones":
-            kwargs[spec.name] = parse_milestones(kwargs[spec.name])
-        elif spec.kind == "preset":  # a preset name + the horizon H -> the callable torch takes
-            preset = kwargs.pop(spec.name)
-            if preset not in LAMBDA_PRESETS:
-                raise ValueError(f"{spec.name} must be one of {list(LAMBDA_PRESETS)}, got {preset!r}")
-            kwargs["lr_lambda"] = LAMBDA_PRESETS[preset](kwargs.pop("horizon"))
-        elif spec.kind == "steps" and spec.default is None and not kwargs[spec.name]:
-            kwargs[spec.name] = None  # 0 on the slider = torch's None (e.g. CyclicLR's step_size_down)
-        elif spec.kind in ("int", "steps") and kwargs[spec.name] is not None:
-            kwargs[spec.name] = int(kwargs[spec.name])
-    return kwargs
+parse_milestones = catalog.parse_milestones
+to_kwargs = catalog.constructor_kwargs
 
 
 def check_combination(name: str, steps: int, lr: float, kwargs: dict[str, Any]) -> None:

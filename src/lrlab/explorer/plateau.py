@@ -13,16 +13,17 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-import torch
 
+from lrlab import catalog
 from lrlab.preview.plateau import preview_plateau
+from lrlab.stepping import make_optimizer, step_schedule
 
 from .engine import TIME_LIMIT_S
 from .figure import Curve
 from .panel import EXTRA_ARGS, TORCH_COLOR, LearnerOverlay, Plot, SchedulePanel, _check_int, compare_overlay
 from .params import LR, METRIC_SPECS, ParamSpec, check_combination, make_widget, specs_for
 
-NAME = "ReduceLROnPlateau"
+NAME = catalog.names(family="plateau")[0]
 
 
 def synthetic_metric(epochs: int, *, noise: float = 0.01, plateau_start: float = 0.2,
@@ -50,14 +51,8 @@ def plateau_schedule(cls: type, metric: np.ndarray, lr: float, **kwargs: Any) ->
 
     Returns (lr (len(metric), 1), None): entry t is the group LR after t calls to ``step(metric)``.
     """
-    param = torch.nn.Parameter(torch.zeros(1))
-    opt = torch.optim.SGD([param], lr=lr)
-    sched = cls(opt, **kwargs)
-    out = np.empty((len(metric), 1))
-    out[0, 0] = opt.param_groups[0]["lr"]
-    for t in range(1, len(metric)):
-        sched.step(float(metric[t - 1]))
-        out[t, 0] = opt.param_groups[0]["lr"]
+    out, _ = step_schedule(lambda opt: cls(opt, **kwargs), make_optimizer([lr]), 0,
+                           metrics=[float(v) for v in metric[:-1]])
     return out, None
 
 

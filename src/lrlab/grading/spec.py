@@ -519,8 +519,10 @@ def _catalog_kwargs(record: catalog.Scheduler, values: dict[str, Any]) -> dict[s
     for p in record.params:
         if p.kind == "preset" and p.name in out:
             out["lr_lambda"] = {"$preset": out.pop(p.name), "horizon": int(out.pop("horizon"))}
-        elif p.kind == "milestones" and isinstance(out.get(p.name), str):
-            out[p.name] = [int(v) for v in out[p.name].split(",")]
+        elif p.kind == "milestones" and p.name in out:
+            out[p.name] = catalog.parse_milestones(out[p.name])
+        elif p.kind == "steps" and p.default is None and p.name in out and not out[p.name]:
+            out[p.name] = None
     return out
 
 

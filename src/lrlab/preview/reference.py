@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from lrlab import catalog
 from lrlab.preview.registry import (
     check_children,
     check_milestones,
@@ -63,7 +64,7 @@ def module_schedule(module: ModuleType, name: str, steps: int, *, lr: float | li
 def torch_schedule(name: str, steps: int, *, lr: float | list[float] = 0.1, momentum: float | None = None,
                    optimizer: str = "sgd", **params: Any) -> Schedule:
     """Step torch's own ``torch.optim.lr_scheduler.<name>`` (the reference) for ``steps`` entries."""
-    return module_schedule(torch.optim.lr_scheduler, name, steps, lr=lr, momentum=momentum, optimizer=optimizer,
+    return module_schedule(catalog.torch_namespace(), name, steps, lr=lr, momentum=momentum, optimizer=optimizer,
                            **params)
 
 
@@ -111,14 +112,14 @@ def torch_sequential(children: list[tuple[str, dict[str, Any]]], milestones: lis
                      lr: float | list[float] = 0.1, momentum: float | None = None,
                      optimizer: str = "sgd") -> Schedule:
     """Step torch's SequentialLR over torch children (the reference for ``preview_sequential``)."""
-    return module_sequential(torch.optim.lr_scheduler, children, milestones, steps, lr=lr, momentum=momentum,
+    return module_sequential(catalog.torch_namespace(), children, milestones, steps, lr=lr, momentum=momentum,
                              optimizer=optimizer)
 
 
 def torch_chained(children: list[tuple[str, dict[str, Any]]], steps: int, *, lr: float | list[float] = 0.1,
                   momentum: float | None = None, optimizer: str = "sgd") -> Schedule:
     """Step torch's ChainedScheduler over torch children (the reference for ``preview_chained``)."""
-    return module_chained(torch.optim.lr_scheduler, children, steps, lr=lr, momentum=momentum, optimizer=optimizer)
+    return module_chained(catalog.torch_namespace(), children, steps, lr=lr, momentum=momentum, optimizer=optimizer)
 
 
 def module_plateau(module: ModuleType, metrics: Any, *, lr: float | list[float] = 0.1, momentum: float | None = None,
@@ -141,5 +142,5 @@ def module_plateau(module: ModuleType, metrics: Any, *, lr: float | list[float] 
 def torch_plateau(metrics: Any, *, lr: float | list[float] = 0.1, momentum: float | None = None,
                   optimizer: str = "sgd", **params: Any) -> Schedule:
     """Step torch's ReduceLROnPlateau over ``metrics`` (the reference for ``preview_plateau``)."""
-    return module_plateau(torch.optim.lr_scheduler, metrics, lr=lr, momentum=momentum, optimizer=optimizer,
+    return module_plateau(catalog.torch_namespace(), metrics, lr=lr, momentum=momentum, optimizer=optimizer,
                           **params)
