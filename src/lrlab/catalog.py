@@ -145,8 +145,9 @@ _RECORDS: tuple[Scheduler, ...] = (
     Scheduler(
         "OneCycleLR", "one_cycle", "06_one_cycle", 13, "warm up to max_lr, then anneal far below the start (1cycle)",
         (Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="peak LR"),
-         Param("total_steps", "steps", 100, 1, frac=1.0, max_frac=2.0, help="scheduler.step() budget"),
-         Param("pct_start", "float", 0.3, 0.01, 0.99, 0.01, help="fraction rising, 0 < pct_start < 1"),
+         Param("total_steps", "steps", None, 1, frac=1.0, max_frac=2.0, help="scheduler.step() budget"),
+         # low end 0.03: torch divides by zero when pct_start * total_steps == 1 exactly (never for 0.03)
+         Param("pct_start", "float", 0.3, 0.03, 0.99, 0.01, help="fraction rising, 0 < pct_start < 1"),
          Param("anneal_strategy", "choice", "cos", options=("cos", "linear")),
          *_momentum(0.85, 0.95),
          Param("div_factor", "log", 25.0, 1.0, 1e4, help="initial LR = max_lr / div_factor"),
@@ -189,6 +190,11 @@ _RECORDS: tuple[Scheduler, ...] = (
 CATALOG: dict[str, Scheduler] = {r.name: r for r in _RECORDS}
 #: Every graded class, in course order.
 SCHEDULERS: tuple[str, ...] = tuple(CATALOG)
+#: The composites and the metric-driven scheduler, by role (their names, for code that must treat them apart).
+SEQUENTIAL = next(r.name for r in _RECORDS if r.composite == "sequential")
+CHAINED = next(r.name for r in _RECORDS if r.composite == "chained")
+PLATEAU = next(r.name for r in _RECORDS if r.family == "plateau")
+WARMUP = next(r.name for r in _RECORDS if r.role == "warmup")
 #: What the explorer opens first: the decay of the warmup composer and the app, and the compare view's trio.
 DEFAULT_DECAY = "CosineAnnealingLR"
 COMPARE_DEFAULT: tuple[str, ...] = ("StepLR", DEFAULT_DECAY, "OneCycleLR")

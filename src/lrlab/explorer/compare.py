@@ -86,7 +86,7 @@ class CompareView(SchedulePanel):
         values = {**default_values(name, steps), **fixed}
         if name in LR_PARAM and LR_PARAM[name] not in fixed:
             values[LR_PARAM[name]] = lr
-            if name == "CyclicLR" and "base_lr" not in fixed:
+            if "base_lr" in values and name in LR_PARAM and "base_lr" not in fixed:
                 values["base_lr"] = lr / 10
         return to_kwargs(name, values)
 
@@ -110,7 +110,7 @@ class CompareView(SchedulePanel):
 
 
 def compare(specs: Any = DEFAULT_SPECS, steps: int = 1000, lr: float = 0.1, *, log: bool = False) -> CompareView:
-    """Side-by-side view: e.g. ``compare(["StepLR", "CosineAnnealingLR", ("OneCycleLR", {"pct_start": 0.25})],
+    """Side-by-side view: e.g. ``compare([name, other, (third, {"pct_start": 0.25})],
     steps=1000)``. Shared sliders set the budget (steps) and base LR (max_lr for CyclicLR / OneCycleLR)."""
     return CompareView(specs, steps, lr, log=log)
 

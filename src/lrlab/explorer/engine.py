@@ -223,7 +223,7 @@ def sequential_reference(children: list[tuple[str, dict[str, Any]]], milestones:
 def sequential_learner(module: ModuleType, children: list[tuple[str, dict[str, Any]]], milestones: list[int],
                        steps: int, lr: float) -> tuple[np.ndarray, np.ndarray | None]:
     """The learner's SequentialLR of the learner's own child classes, stepped ``steps - 1`` times."""
-    for cname in ["SequentialLR", *(c for c, _ in children)]:
+    for cname in [catalog.SEQUENTIAL, *(c for c, _ in children)]:
         if not hasattr(module, cname):
             raise AttributeError(f"{module.__name__} has no class {cname}")
     return _arrays(preview_api.module_sequential(module, children, milestones, steps, lr=lr, validate=False))

@@ -86,10 +86,10 @@ class WarmupComposer(SchedulePanel):
                 w.max = int(spec.high_for(budget))
 
     def children_spec(self) -> tuple[list[tuple[str, dict[str, Any]]], list[int]]:
-        """([("LinearLR", warmup kwargs), (decay, kwargs)], [warmup]) for the current controls."""
+        """([(warmup, warmup kwargs), (decay, kwargs)], [warmup]) for the current controls (warmup = LinearLR)."""
         w, s = int(self.warmup_slider.value), float(self.start_slider.value)
         decay = to_kwargs(self._decay_name, {k: x.value for k, x in self.decay_widgets.items()})
-        return [("LinearLR", {"start_factor": s, "end_factor": 1.0, "total_iters": w}),
+        return [(catalog.WARMUP, {"start_factor": s, "end_factor": 1.0, "total_iters": w}),
                 (self._decay_name, decay)], [w]
 
     def _compute(self) -> Plot:
@@ -106,9 +106,9 @@ class WarmupComposer(SchedulePanel):
                     mark=None)
         key = (steps, lr, repr(children), tuple(milestones))
         result = self.overlay.curves(
-            key, "SequentialLR", steps, lr, {},
+            key, catalog.SEQUENTIAL, steps, lr, {},
             compute=lambda module, n: engine.sequential_learner(module, children, milestones, n, lr))
-        compare_overlay(plot, ref_lr, None, result, "SequentialLR", self.overlay, steps)
+        compare_overlay(plot, ref_lr, None, result, catalog.SEQUENTIAL, self.overlay, steps)
         if plot.mark is None:
             plot.mark, plot.mark_text = milestones[0], f"milestone {milestones[0]}"
         return plot

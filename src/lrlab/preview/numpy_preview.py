@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from lrlab import catalog
 from lrlab.preview.compose import new_group, run_chained, run_sequential
 from lrlab.preview.registry import check_children, check_milestones, make_child
 from lrlab.preview.schedule import Schedule
@@ -49,7 +50,7 @@ def preview_sequential(children: list[tuple[str, dict[str, Any]]], milestones: l
     lr_arr, mom = run_sequential(objs, ms, steps, new_group(lrs, momentum), need_momentum=momentum is not None)
     params = {"children": [(c.name, dict(c.params)) for c in objs], "milestones": ms}
     cycles = any(c.cycles_momentum for c in objs)
-    return Schedule("SequentialLR", params, lr_arr, _momentum_out(mom, cycles, momentum))
+    return Schedule(catalog.SEQUENTIAL, params, lr_arr, _momentum_out(mom, cycles, momentum))
 
 
 def preview_chained(children: list[tuple[str, dict[str, Any]]], steps: int, *, lr: float | list[float] = 0.1,
@@ -62,4 +63,4 @@ def preview_chained(children: list[tuple[str, dict[str, Any]]], steps: int, *, l
     lr_arr, mom = run_chained(objs, steps, new_group(lrs, momentum))
     params = {"children": [(c.name, dict(c.params)) for c in objs]}
     cycles = any(c.cycles_momentum for c in objs)
-    return Schedule("ChainedScheduler", params, lr_arr, _momentum_out(mom, cycles, momentum))
+    return Schedule(catalog.CHAINED, params, lr_arr, _momentum_out(mom, cycles, momentum))

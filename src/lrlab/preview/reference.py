@@ -89,7 +89,7 @@ def module_sequential(module: ModuleType, children: list[tuple[str, dict[str, An
     rec = any(cycles_momentum(n, p) for n, p in pairs) or momentum is not None
     lr_arr, mom = step_schedule(lambda opt: seq(opt, kids(opt), list(ms)), _optimizer(lrs, momentum, optimizer),
                                 steps, record_momentum=rec)
-    return Schedule("SequentialLR", {"children": pairs, "milestones": ms}, lr_arr, mom,
+    return Schedule(catalog.SEQUENTIAL, {"children": pairs, "milestones": ms}, lr_arr, mom,
                     source=getattr(module, "__name__", "module"))
 
 
@@ -104,7 +104,7 @@ def module_chained(module: ModuleType, children: list[tuple[str, dict[str, Any]]
     rec = any(cycles_momentum(n, p) for n, p in pairs) or momentum is not None
     lr_arr, mom = step_schedule(lambda opt: chained(kids(opt), optimizer=opt), _optimizer(lrs, momentum, optimizer),
                                 steps, record_momentum=rec)
-    return Schedule("ChainedScheduler", {"children": pairs}, lr_arr, mom,
+    return Schedule(catalog.CHAINED, {"children": pairs}, lr_arr, mom,
                     source=getattr(module, "__name__", "module"))
 
 
@@ -131,12 +131,12 @@ def module_plateau(module: ModuleType, metrics: Any, *, lr: float | list[float] 
     _, lrs, momentum, optimizer = _common(1, lr, momentum, optimizer)
     if validate:
         plateau_params(len(lrs), params)
-    cls = getattr(module, "ReduceLROnPlateau", None)
+    cls = getattr(module, catalog.PLATEAU, None)
     if cls is None:
-        raise ValueError(f"module {getattr(module, '__name__', module)!r} has no scheduler class 'ReduceLROnPlateau'")
+        raise ValueError(f"module {getattr(module, '__name__', module)!r} has no scheduler class {catalog.PLATEAU!r}")
     out, mom = step_schedule(lambda opt: cls(opt, **params), _optimizer(lrs, momentum, optimizer), 0,
                              record_momentum=momentum is not None, metrics=list(vals))
-    return Schedule("ReduceLROnPlateau", dict(params), out, mom, source=getattr(module, "__name__", "module"))
+    return Schedule(catalog.PLATEAU, dict(params), out, mom, source=getattr(module, "__name__", "module"))
 
 
 def torch_plateau(metrics: Any, *, lr: float | list[float] = 0.1, momentum: float | None = None,

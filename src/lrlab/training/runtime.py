@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from lrlab import catalog
 from lrlab.training._checks import check_choice, check_float
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -58,7 +59,7 @@ def group_momentum(group: dict[str, Any]) -> float:
 
 def is_plateau(scheduler: Any) -> bool:
     """True for ReduceLROnPlateau (torch's or any class of that name, e.g. the learner's): it steps on a metric."""
-    return any(cls.__name__ == "ReduceLROnPlateau" for cls in type(scheduler).__mro__)
+    return any(cls.__name__ == catalog.PLATEAU for cls in type(scheduler).__mro__)
 
 
 def build_scheduler(factory: Callable[[torch.optim.Optimizer], Any] | None, optimizer: torch.optim.Optimizer) -> Any:
