@@ -225,7 +225,7 @@ def test_explorer_bench_explains_frames():
         bench.run(quick=True, steps=2000)
     out = buf.getvalue()
     header, sep, *rows = _table(out)
-    assert "frames" in header and len(rows) == len(bench.SWEEPS)
+    assert "frames" in header and len(rows) == len(bench.SPECS)
     want = _column_ends(header)[-5:]
     for row in rows:
         assert [m.end() for m in re.finditer(r"\S+", row)][-5:] == want, (row, header)

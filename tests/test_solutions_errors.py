@@ -164,7 +164,6 @@ STRICTER = [
     ("multistep-not-iterable", lambda: S.MultiStepLR(sgd(), 5), TypeError, "milestones"),
     ("exp-gamma-0", lambda: S.ExponentialLR(sgd(), 0.0), ValueError, "gamma"),
     ("cos-Tmax-0", lambda: S.CosineAnnealingLR(sgd(), 0), ValueError, "T_max"),
-    ("linear-total-0", lambda: S.LinearLR(sgd(), total_iters=0), ValueError, "total_iters"),
     ("cyclic-up-0", lambda: S.CyclicLR(sgd(), 0.01, 0.1, step_size_up=0), ValueError, "step_size_up"),
     (
         "cyclic-scale-mode",

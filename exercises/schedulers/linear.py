@@ -22,7 +22,7 @@ class LinearLR(LRScheduler):
         """Store the factors and ``total_iters``, then run the base constructor.
 
         Ranges: ``0 < start_factor <= 1``, ``0 <= end_factor <= 1`` (``ValueError`` like torch), ``total_iters``
-        an int >= 1.
+        an int >= 0 (0: the LR stays at ``lr * start_factor``, as in torch).
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
         """
