@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-import math  # noqa: F401 (used by the exercise code)
-import types  # noqa: F401 (used by the exercise code)
+import math
+import types
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base import LRScheduler, check_optimizer, check_real, per_group  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_optimizer, check_real, per_group
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
@@ -49,7 +52,7 @@ class CyclicLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer: Any,
+        optimizer: Optimizer,
         base_lr: float | list[float],
         max_lr: float | list[float],
         step_size_up: int = 2000,

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-import types  # noqa: F401 (used by the exercise code)
+import types
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import LRScheduler
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class LambdaLR(LRScheduler):
@@ -15,7 +18,7 @@ class LambdaLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer: Any,
+        optimizer: Optimizer,
         lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
         last_epoch: int = -1,
     ) -> None:

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
-import math  # noqa: F401 (used by the exercise code)
-from typing import Any
+import math
+from typing import TYPE_CHECKING
 
-from .base import LRScheduler, check_int, check_optimizer, check_real  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_int, check_optimizer, check_real
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -16,7 +19,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(
         self,
-        optimizer: Any,
+        optimizer: Optimizer,
         mode: str = "min",
         factor: float = 0.1,
         patience: int = 10,

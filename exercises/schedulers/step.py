@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right  # noqa: F401 (used by the exercise code)
-from collections import Counter  # noqa: F401 (used by the exercise code)
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .base import LRScheduler, check_int, check_real  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_int, check_real
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class StepLR(LRScheduler):
     """Multiply each group's LR by ``gamma`` every ``step_size`` steps: ``lr_t = base * gamma^(t // step_size)``."""
 
-    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         """Store ``step_size`` (int >= 1) and ``gamma`` (a number), then run the base constructor.
 
         Hint: validate first (``check_int``, ``check_real``), then ``super().__init__(optimizer, last_epoch)``.
@@ -42,7 +45,7 @@ class MultiStepLR(LRScheduler):
     """Multiply each group's LR by ``gamma`` at every milestone: ``lr_t = base * gamma^#{m in milestones: m <= t}``."""
 
     def __init__(
-        self, optimizer: Any, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
+        self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
         """Store ``milestones`` as a ``collections.Counter`` (a repeated milestone decays twice) and ``gamma``.
 

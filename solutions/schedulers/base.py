@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 def check_optimizer(optimizer: Any) -> None:
@@ -84,7 +87,7 @@ class LRScheduler:
 
     _is_initial: bool = False
 
-    def __init__(self, optimizer: Any, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         """Attach ``optimizer``, record ``base_lrs`` and take the initial step.
 
         With ``last_epoch == -1`` (a fresh start) every group gets ``initial_lr = lr`` unless it already has

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right  # noqa: F401 (used by the exercise code)
+from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base import LRScheduler, check_int, check_optimizer, check_schedulers  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_int, check_optimizer, check_schedulers
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class SequentialLR(LRScheduler):
@@ -16,7 +19,7 @@ class SequentialLR(LRScheduler):
     """
 
     def __init__(
-        self, optimizer: Any, schedulers: list[LRScheduler], milestones: list[int], last_epoch: int = -1
+        self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int], last_epoch: int = -1
     ) -> None:
         """Validate, reset every group's ``lr`` to ``initial_lr``, undo the children's constructor steps and
         re-run the initial step of the scheduler active at step 0.
@@ -119,7 +122,7 @@ class SequentialLR(LRScheduler):
 class ChainedScheduler(LRScheduler):
     """Step every scheduler in ``schedulers`` on each ``step()``; their (chainable) effects multiply."""
 
-    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Any = None) -> None:
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
         """Validate (``check_schedulers``; ``optimizer`` defaults to ``schedulers[0].optimizer``), store
         ``_schedulers`` and ``optimizer``, and ``_last_lr`` = the optimizer's current group LRs.
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import math  # noqa: F401 (used by the exercise code)
-import numbers  # noqa: F401 (used by the exercise code)
-from typing import Any
+import math
+import numbers
+from typing import TYPE_CHECKING
 
-from .base import LRScheduler, check_int, check_real  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_int, check_real
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class CosineAnnealingLR(LRScheduler):
     """``lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` (periodic with period 2*T_max)."""
 
-    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         """Store ``T_max`` (int >= 1, the half period) and ``eta_min`` (the floor), then run the base constructor.
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
@@ -68,7 +71,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     """
 
     def __init__(
-        self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
         """Store ``T_0`` (int >= 1), ``T_i = T_0``, ``T_mult`` (int >= 1), ``eta_min`` and ``T_cur = last_epoch``.
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .base import LRScheduler, check_real  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_real
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class ExponentialLR(LRScheduler):
     """Decay every group's LR by ``gamma`` each step: ``lr_t = base_lr * gamma^t``."""
 
-    def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         """Store ``gamma`` (a number > 0; < 1 decays, > 1 grows), then run the base constructor.
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .base import LRScheduler, check_int, check_real  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_int, check_real
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 class LinearLR(LRScheduler):
@@ -12,7 +15,7 @@ class LinearLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer: Any,
+        optimizer: Optimizer,
         start_factor: float = 1.0 / 3,
         end_factor: float = 1.0,
         total_iters: int = 5,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import math  # noqa: F401 (used by the exercise code)
+import math
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base import LRScheduler, check_optimizer, check_real, per_group  # noqa: F401 (used by the exercise code)
-from .cyclic import check_momentum_support, set_momentum  # noqa: F401 (used by the exercise code)
+from .base import LRScheduler, check_optimizer, check_real, per_group
+from .cyclic import check_momentum_support, set_momentum
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
 
 
 def _positive_int(value: Any) -> bool:
@@ -27,7 +30,7 @@ class OneCycleLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer: Any,
+        optimizer: Optimizer,
         max_lr: float | list[float],
         total_steps: int | None = None,
         epochs: int | None = None,
