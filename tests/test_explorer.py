@@ -184,12 +184,9 @@ def test_learner_limit_caps_the_comparison():
 def test_reference_solutions_match_torch():
     import lrlab
 
+    mod = lrlab.use_schedulers("solutions")
     try:
-        mod = lrlab.use_schedulers("solutions")
-    except FileNotFoundError:
-        pytest.skip("solutions/schedulers not present yet")
-    try:
-        for name in ("StepLR", "CosineAnnealingLR", "OneCycleLR"):
+        for name in CLOSED_FORM:
             panel = explore(name, steps=80, module=mod)
             assert "matches torch" in panel.message_text, panel.message_text
     finally:
