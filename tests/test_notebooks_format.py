@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lrlab import catalog
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXPECTED = [
@@ -17,16 +19,8 @@ EXPECTED = [
     "05_cyclic_lr", "06_one_cycle", "07_warmup_composition", "08_reduce_on_plateau", "09_pitfalls",
     "10_capstone",
 ]
-# Scheduler chapters: the classes whose self-check each must run.
-CHAPTER_CLASSES = {
-    "02_step_lr": ["StepLR", "MultiStepLR"],
-    "03_exponential_lr": ["ExponentialLR"],
-    "04_cosine_annealing": ["CosineAnnealingLR", "CosineAnnealingWarmRestarts"],
-    "05_cyclic_lr": ["CyclicLR"],
-    "06_one_cycle": ["OneCycleLR"],
-    "07_warmup_composition": ["LinearLR", "LambdaLR", "SequentialLR", "ChainedScheduler"],
-    "08_reduce_on_plateau": ["ReduceLROnPlateau"],
-}
+# Scheduler chapters: the classes whose self-check each must run (the catalog says which chapter teaches what).
+CHAPTER_CLASSES = {chapter: list(names) for chapter, names in catalog.chapters().items()}
 NOTEBOOKS = [NOTEBOOKS_DIR / f"{name}.ipynb" for name in EXPECTED]
 
 
@@ -143,3 +137,14 @@ def test_course_map_lists_every_notebook():
         assert f"({name}.ipynb)" in nb00
     for needle in ("lrlab grade", "--solutions", "LRLAB_SCHEDULERS", "use_schedulers"):
         assert needle in doc and needle in nb00
+
+
+def test_readme_course_map_agrees_with_the_catalog():
+    """The README's course map names, in each chapter's row, every class the catalog says that chapter teaches."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| \d\d \| \[[^]]+\]\(notebooks/(\w+)\.ipynb\).*$",
+                                                       readme, re.M)}
+    for chapter, names in catalog.chapters().items():
+        assert chapter in rows, f"README course map has no row for {chapter}"
+        for name in names:
+            assert name in rows[chapter], f"README row of {chapter} does not name {name}"
