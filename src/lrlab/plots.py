@@ -2,8 +2,7 @@
 
 ``decimate`` keeps, per pixel column, the first and last points, the minimum and maximum with their
 neighbours and both ends of the largest jump, so a 100,000-step schedule draws as at most 10 points per
-column with every peak, trough and discontinuity intact. ``first_difference`` uses the course tolerance ``|a - b| <= atol + rtol * |a|``
-with ``rtol = 1e-9`` and ``atol = 1e-12 * |a[0]|``.
+column with every peak, trough and discontinuity intact. ``first_difference`` uses the course tolerance (``lrlab.tolerance``).
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-RTOL = 1e-9
-ATOL_FACTOR = 1e-12
+from lrlab.tolerance import RTOL, first_mismatch
 
 __all__ = ["RTOL", "decimate", "first_difference", "plot_schedules"]
 
@@ -84,37 +82,16 @@ def decimate(x: Any, y: Any, width_px: int) -> tuple[np.ndarray, np.ndarray]:
     return xa[idx], ya[idx]
 
 
-def first_difference(reference: Any, other: Any, *, rtol: float = RTOL, atol: float | None = None) -> int | None:
-    """First step t where ``|other[t] - reference[t]| > atol + rtol * |reference[t]|`` (any group), else None.
+def first_difference(reference: Any, other: Any, *, atol: float | None = None) -> int | None:
+    """First step t where ``other`` differs from ``reference`` at the course tolerance (any group), else None.
 
-    ``atol`` defaults to ``1e-12 * |reference[0]|`` (first group). Arrays are (steps,) or (steps, groups);
-    only the common prefix is compared. A NaN in either array at step t counts as a difference.
+    ``lrlab.tolerance.first_mismatch`` with ``atol`` defaulting to ``1e-12 * |reference[0]|``; arrays are (steps,)
+    or (steps, groups); only the common prefix is compared. A NaN on one side only counts as a difference.
     """
-    ref = np.asarray(reference, dtype=float)
-    oth = np.asarray(other, dtype=float)
-    if ref.ndim == 1:
-        ref = ref[:, None]
-    if oth.ndim == 1:
-        oth = oth[:, None]
-    if ref.ndim != 2 or oth.ndim != 2:
-        raise ValueError(f"schedules must be 1-D or 2-D, got shapes {ref.shape} and {oth.shape}")
-    if ref.shape[1] != oth.shape[1]:
-        raise ValueError(f"schedules have different group counts: {ref.shape[1]} and {oth.shape[1]}")
-    if rtol < 0:
-        raise ValueError(f"rtol must be >= 0, got {rtol}")
-    n = min(ref.shape[0], oth.shape[0])
-    if n == 0:
-        return None
-    ref, oth = ref[:n], oth[:n]
-    if atol is None:
-        atol = ATOL_FACTOR * abs(float(ref[0, 0])) if np.isfinite(ref[0, 0]) else 0.0
-    elif atol < 0:
+    if atol is not None and atol < 0:
         raise ValueError(f"atol must be >= 0, got {atol}")
-    with np.errstate(invalid="ignore"):
-        bad = ~(np.abs(oth - ref) <= atol + rtol * np.abs(ref))
-    both_inf = np.isinf(ref) & (ref == oth)
-    rows = np.flatnonzero((bad & ~both_inf).any(axis=1))
-    return int(rows[0]) if rows.size else None
+    where = first_mismatch(reference, other, atol)
+    return None if where is None else where[0]
 
 
 def _as_curves(schedules: Any, labels: Sequence[str] | None) -> list[tuple[str, np.ndarray, np.ndarray | None]]:

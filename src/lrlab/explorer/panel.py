@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from lrlab.checks import check_int
 from lrlab.plots import first_difference
 
 from . import engine
@@ -358,8 +359,7 @@ def _steps_spec(steps: int) -> ParamSpec:
 
 
 def _check_int(name: str, value: Any, lo: int, hi: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an int in [{lo}, {hi}], got {value!r}")
+    check_int(name, value, minimum=lo, maximum=hi)
 
 
 def safe_callback(fn: Callable[..., Any], report: Callable[[str], None]) -> Callable[..., None]:

@@ -13,19 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from lrlab.checks import check_int
+
+__all__ = ["check_int", "check_real", "check_steps", "check_lr", "check_momentum", "per_group", "check_choice",
+           "check_bool", "check_known", "PreviewZeroDivisionError"]
+
 
 class PreviewZeroDivisionError(ZeroDivisionError, ValueError):
     """Raised where torch itself would divide by zero (so it is both a ZeroDivisionError and a ValueError)."""
-
-
-def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
-    """Return ``value`` as an int; it must be an integer (not bool) and ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return value
 
 
 def check_real(
