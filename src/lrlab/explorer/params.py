@@ -87,7 +87,7 @@ def make_widget(spec: ParamSpec, value: Any, steps: int) -> widgets.Widget:
         return widgets.FloatLogSlider(value=value, base=10, min=math.log10(spec.low), max=math.log10(spec.high),
                                       step=0.01, readout_format=".3g", continuous_update=False, **common)
     if spec.kind == "float":
-        fmt = ".5f" if spec.step < 1e-3 else ".3g"
+        fmt = ".6g" if spec.step < 1e-4 else ".4g"
         return widgets.FloatSlider(value=value, min=spec.low, max=spec.high, step=spec.step,
                                    readout_format=fmt, continuous_update=False, **common)
     if spec.kind in ("int", "steps"):
