@@ -538,9 +538,10 @@ def generic_checks(name: str) -> list[Check]:
             for end in (p.low, p.high_for(steps)):
                 value = int(end) if p.kind in ("int", "steps") else float(end)
                 grid.append(scenario(name, {**base, p.name: value}, steps=steps))
-        elif p.kind in ("choice", "bool"):
-            for option in (p.options if p.kind == "choice" else (True, False)):
-                grid.append(scenario(name, {**base, p.name: option}, steps=steps))
+        elif p.kind in ("choice", "bool", "preset"):
+            for option in (p.options if p.kind != "bool" else (True, False)):
+                grid.append(scenario(name, _catalog_kwargs(record, {**record.defaults(steps), p.name: option}),
+                                     steps=steps))
     rand = []
     for _ in range(6):
         groups = [float(np.exp(rng.uniform(np.log(1e-4), np.log(1.0)))) for _ in range(int(rng.integers(1, 4)))]
