@@ -86,9 +86,10 @@ def to_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
             kwargs[spec.name] = parse_milestones(kwargs[spec.name])
         elif spec.kind == "preset":  # a preset name + the horizon H -> the callable torch takes
             preset = kwargs.pop(spec.name)
-            if preset not in LAMBDA_PRESETS:
-                raise ValueError(f"{spec.name} must be one of {list(LAMBDA_PRESETS)}, got {preset!r}")
-            kwargs["lr_lambda"] = LAMBDA_PRESETS[preset](kwargs.pop("horizon"))
+            table = lambdas.PRESET_TABLES[spec.presets]  # LambdaLR's multipliers, MultiplicativeLR's factors
+            if preset not in table:
+                raise ValueError(f"{spec.name} must be one of {list(table)}, got {preset!r}")
+            kwargs["lr_lambda"] = table[preset](kwargs.pop("horizon"))
         elif spec.kind == "steps" and spec.default is None and not kwargs[spec.name]:
             kwargs[spec.name] = None  # 0 on the slider = torch's None (e.g. CyclicLR's step_size_down)
         elif spec.kind in ("int", "steps") and kwargs[spec.name] is not None:
