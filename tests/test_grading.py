@@ -141,7 +141,7 @@ def test_solutions_score_100_quietly_without_importing_them(solutions_report, ca
     assert err == ""
     table = report.format_table()
     assert table.splitlines()[-1] == "TOTAL: 100/100"
-    assert report.to_dict()["results"]["CyclicLR"]["points"] == 13
+    assert report.to_dict()["results"]["CyclicLR"]["points"] == SCHEDULER_POINTS["CyclicLR"]
 
 
 def test_grading_process_never_imports_the_learner_package():

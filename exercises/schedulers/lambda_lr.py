@@ -80,16 +80,16 @@ class MultiplicativeLR(LRScheduler):
         raise NotImplementedError('MultiplicativeLR.get_lr is not implemented yet (schedulers/lambda_lr.py)')
 
     def state_dict(self) -> dict[str, Any]:
-        """Like ``LambdaLR.state_dict``: ``lr_lambdas`` saved as ``None`` for plain functions/lambdas and as a
-        copy of ``__dict__`` for callable objects.
+        """As ``LambdaLR.state_dict``: ``lr_lambdas`` saved as ``None`` for plain functions/lambdas and as a
+        copy of ``__dict__`` for callable objects (not ``types.FunctionType``).
 
-        Hint: ``LambdaLR.state_dict(self)`` does exactly this.
+        Hint: the same few lines as ``LambdaLR.state_dict`` (written out again: the classes stay independent).
         """
         raise NotImplementedError('MultiplicativeLR.state_dict is not implemented yet (schedulers/lambda_lr.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Like ``LambdaLR.load_state_dict``: restore, and update callable objects from their saved dicts.
+        """As ``LambdaLR.load_state_dict``: restore, and update callable objects from their saved dicts.
 
-        Hint: ``LambdaLR.load_state_dict(self, state_dict)``.
+        Hint: do not mutate ``state_dict`` (copy it without ``"lr_lambdas"`` first).
         """
         raise NotImplementedError('MultiplicativeLR.load_state_dict is not implemented yet (schedulers/lambda_lr.py)')

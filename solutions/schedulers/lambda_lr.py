@@ -133,20 +133,29 @@ class MultiplicativeLR(LRScheduler):
         ### END SOLUTION
 
     def state_dict(self) -> dict[str, Any]:
-        """Like ``LambdaLR.state_dict``: ``lr_lambdas`` saved as ``None`` for plain functions/lambdas and as a
-        copy of ``__dict__`` for callable objects.
+        """As ``LambdaLR.state_dict``: ``lr_lambdas`` saved as ``None`` for plain functions/lambdas and as a
+        copy of ``__dict__`` for callable objects (not ``types.FunctionType``).
 
-        Hint: ``LambdaLR.state_dict(self)`` does exactly this.
+        Hint: the same few lines as ``LambdaLR.state_dict`` (written out again: the classes stay independent).
         """
         ### BEGIN SOLUTION
-        return LambdaLR.state_dict(self)  # type: ignore[arg-type]
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy() for fn in self.lr_lambdas
+        ]
+        return state
         ### END SOLUTION
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Like ``LambdaLR.load_state_dict``: restore, and update callable objects from their saved dicts.
+        """As ``LambdaLR.load_state_dict``: restore, and update callable objects from their saved dicts.
 
-        Hint: ``LambdaLR.load_state_dict(self, state_dict)``.
+        Hint: do not mutate ``state_dict`` (copy it without ``"lr_lambdas"`` first).
         """
         ### BEGIN SOLUTION
-        LambdaLR.load_state_dict(self, state_dict)  # type: ignore[arg-type]
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas", None) or []
+        self.__dict__.update(state)
+        for fn, fn_state in zip(self.lr_lambdas, saved, strict=False):
+            if fn_state is not None:
+                fn.__dict__.update(fn_state)
         ### END SOLUTION
