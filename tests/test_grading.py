@@ -218,7 +218,8 @@ def test_crashing_submission_loses_only_what_crashes(tmp_path):
     report = grade(base, timeout=4)
     points = {name: r.points for name, r in report.results.items()}
     crashed = {"CosineAnnealingWarmRestarts": 1,  # sys.exit is caught; only bad_input (raised earlier) passes
-               "CyclicLR": 0, "SequentialLR": 0, "LambdaLR": 0, "OneCycleLR": 0, "ReduceLROnPlateau": 0}
+               "CyclicLR": 0, "SequentialLR": 0, "LambdaLR": 0, "OneCycleLR": 0, "ReduceLROnPlateau": 0,
+               "MultiplicativeLR": 0}  # its module (lambda_lr.py) hangs on import: it costs both its classes
     assert points == {**SCHEDULER_POINTS, **crashed}, report.format_table()
     reasons = {name: report.results[name].summary() for name in crashed}
     assert "SystemExit" in reasons["CosineAnnealingWarmRestarts"]
@@ -299,9 +300,10 @@ def test_cli_grade_json_and_exit_codes(tmp_path, capsys):
     out_json = tmp_path / "report.json"
     assert main(["grade", "--solutions", "--only", "ExponentialLR", "LinearLR", "--json", str(out_json)]) == 0
     out = capsys.readouterr().out
-    assert out.strip().splitlines()[-1] == "TOTAL: 12/12"
+    both = SCHEDULER_POINTS["ExponentialLR"] + SCHEDULER_POINTS["LinearLR"]
+    assert out.strip().splitlines()[-1] == f"TOTAL: {both}/{both}"
     data = json.loads(out_json.read_text())
-    assert data["total"] == 12 and set(data["results"]) == {"ExponentialLR", "LinearLR"}
+    assert data["total"] == both and set(data["results"]) == {"ExponentialLR", "LinearLR"}
     assert data["results"]["LinearLR"]["checks"][0]["passed"] is True
 
     (tmp_path / "empty").mkdir()
