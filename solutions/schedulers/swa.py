@@ -96,7 +96,8 @@ class SWALR(LRScheduler):
         ``start = _get_initial_lr(group["lr"], group["swa_lr"], prev_alpha)`` and
         ``lr_s = group["swa_lr"] * alpha + start * (1 - alpha)``.
 
-        Hint: ``max(0, min(1, x))`` clamps; the initial step has s = 0, so it keeps the LR (A > 0).
+        Hint: the current LR is ``swa * prev_alpha + start * (1 - prev_alpha)``: undo that mix to recover
+        ``start``, then mix again with ``alpha``. ``max(0, min(1, x))`` clamps; s = 0 keeps the LR (A > 0).
         """
         ### BEGIN SOLUTION
         step = self._step_count - 1
