@@ -281,3 +281,28 @@ def test_bad_input_torch_accepts_is_rejected_clearly(call, exc, needle) -> None:
     with pytest.raises(exc) as info:
         call()
     assert needle in str(info.value)
+
+
+class FromBase(S.SWALR):
+    """A plausible wrong SWALR: anneals from base_lrs instead of undoing the mix on the group's current LR."""
+
+    def get_lr(self) -> list[float]:
+        step = max(1, self._step_count - 1) if self.anneal_epochs == 0 else self._step_count - 1
+        alpha = self.anneal_func(max(0, min(1, step / max(1, self.anneal_epochs))))
+        return [g["swa_lr"] * alpha + b * (1 - alpha) for g, b in zip(self.optimizer.param_groups, self.base_lrs,
+                                                                        strict=True)]
+
+
+def test_the_second_check_catches_an_swalr_that_anneals_from_base_lrs() -> None:
+    """Alone, annealing from base_lrs looks right; a second SWALR built mid-run (or SWALR after a decay) exposes it."""
+    from lrlab.catalog import torch_class
+    from lrlab.grading.compare import compare
+    from lrlab.grading.driver import run_scenario
+    from lrlab.grading.spec import checks_for
+
+    checks = {c.name: c for c in checks_for("SWALR")}
+    mutant = {"SWALR": FromBase}
+    for name, should_pass in (("grid", True), ("second", False)):
+        results = [compare(sc, run_scenario(sc, torch_class), run_scenario(sc, lambda n: mutant.get(n) or getattr(S, n)))
+                   for sc in checks[name].scenarios]
+        assert all(r is None for r in results) == should_pass, (name, results)

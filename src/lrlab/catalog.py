@@ -120,7 +120,7 @@ _RECORDS: tuple[Scheduler, ...] = (
         (Param("gamma", "float", 0.97, 0.9, 1.0, 1e-4, help="lr_t = lr_0 * gamma^t"),),
         closed_form=True, bad_input=({"gamma": 0.9, "$opt": "none"},)),
     Scheduler(
-        "MultiplicativeLR", "lambda_lr", "03_exponential_lr", 5,
+        "MultiplicativeLR", "lambda_lr", "03_exponential_lr", 6,
         "multiply the LR by lr_lambda(t) every step (factors accumulate)",
         (Param("preset", "preset", "0.95 per step for H steps", options=("0.95 per step for H steps",
                "half-life H: 0.5^(1/H) per step", "halve every H steps", "inverse sqrt after H: sqrt((t-1)/t)"),
@@ -129,7 +129,7 @@ _RECORDS: tuple[Scheduler, ...] = (
         bad_input=({"lr_lambda": 0.95},
                    {"lr_lambda": [{"$preset": "halve every H steps", "horizon": 5}] * 2})),
     Scheduler(
-        "PolynomialLR", "polynomial", "03_exponential_lr", 6, "decay to 0 along (1 - t/T)^power over total_iters steps",
+        "PolynomialLR", "polynomial", "03_exponential_lr", 7, "decay to 0 along (1 - t/T)^power over total_iters steps",
         (Param("total_iters", "steps", 5, 0, frac=0.8, max_frac=1.5, help="steps to reach 0 (then it stays 0)"),
          Param("power", "float", 1.0, 0.1, 5.0, 0.1, help="1: linear to 0; 2: quadratic; < 1: stays high longer")),
         closed_form=True, bad_input=({"$opt": "none"},)),
@@ -138,13 +138,13 @@ _RECORDS: tuple[Scheduler, ...] = (
         (Param("T_max", "steps", 100, 1, frac=1.0, max_frac=2.0, help="half period in steps"), ETA_MIN),
         closed_form=True, bad_input=({"T_max": 10, "$opt": "none"},)),
     Scheduler(
-        "CosineAnnealingWarmRestarts", "cosine", "04_cosine_annealing", 6,
+        "CosineAnnealingWarmRestarts", "cosine", "04_cosine_annealing", 5,
         "cosine annealing restarted every T_i steps (SGDR), T_i growing by T_mult",
         (Param("T_0", "steps", 25, 1, frac=0.25, help="first restart period"),
          Param("T_mult", "int", 1, 1, 4, 1, help="period multiplier after each restart"), ETA_MIN),
         chainable=False, bad_input=({"T_0": 0}, {"T_0": 2.5}, {"T_0": 5, "T_mult": 0}, {"T_0": 5, "T_mult": 1.5})),
     Scheduler(
-        "CyclicLR", "cyclic", "05_cyclic_lr", 9, "triangular cycles between base_lr and max_lr",
+        "CyclicLR", "cyclic", "05_cyclic_lr", 8, "triangular cycles between base_lr and max_lr",
         (Param("base_lr", "log", 0.01, 1e-5, 10.0, per_group=True, help="lower LR bound (replaces the optimizer LR)"),
          Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="upper LR bound (>= base_lr)"),
          Param("step_size_up", "steps", 2000, 1, frac=0.1, max_frac=0.5, help="steps from base to max"),
@@ -175,7 +175,7 @@ _RECORDS: tuple[Scheduler, ...] = (
         role="warmup", closed_form=True, as_decay={"start_factor": 1.0, "end_factor": 0.0},
         bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2})),
     Scheduler(
-        "ConstantLR", "linear", "07_warmup_composition", 6, "hold the LR at factor * base for total_iters steps",
+        "ConstantLR", "linear", "07_warmup_composition", 7, "hold the LR at factor * base for total_iters steps",
         (Param("factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < factor <= 1 (0 divides by zero at total_iters)"),
          Param("total_iters", "steps", 5, 0, frac=0.1, max_frac=1.0, help="steps at the reduced LR")),
         role="warmup", closed_form=True,
@@ -188,13 +188,13 @@ _RECORDS: tuple[Scheduler, ...] = (
          Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
         chainable=False),
     Scheduler(
-        "SequentialLR", "composite", "07_warmup_composition", 6, "run schedulers one after another at milestones",
+        "SequentialLR", "composite", "07_warmup_composition", 5, "run schedulers one after another at milestones",
         family="composite", role="composite"),
     Scheduler(
-        "ChainedScheduler", "composite", "07_warmup_composition", 6, "step several schedulers together (products)",
+        "ChainedScheduler", "composite", "07_warmup_composition", 5, "step several schedulers together (products)",
         family="composite", role="composite"),
     Scheduler(
-        "SWALR", "swa", "07_warmup_composition", 5, "anneal the LR to a constant swa_lr for weight averaging (SWA)",
+        "SWALR", "swa", "07_warmup_composition", 6, "anneal the LR to a constant swa_lr for weight averaging (SWA)",
         (Param("swa_lr", "log", 0.05, 1e-5, 10.0, per_group=True, help="the LR held for averaging"),
          Param("anneal_epochs", "steps", 10, 0, frac=0.1, max_frac=1.0, help="steps from the current LR to swa_lr"),
          Param("anneal_strategy", "choice", "cos", options=("cos", "linear"))),

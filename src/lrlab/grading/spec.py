@@ -560,6 +560,9 @@ def generic_checks(name: str) -> list[Check]:
     ]
     if record.closed_form:
         checks.append(closed_form_check(name, [base, _catalog_kwargs(record, record.defaults(20))]))
+    if record.chainable and record.family == "closed":  # get_lr reads the group's current LR, not base_lrs
+        checks.append(Check("second", 1, "a second scheduler built mid-run on the same optimizer starts from the "
+                            "LR it finds there (chainable)", (scenario(name, base, steps=steps, second_at=3),)))
     bad = [scenario(name, {k: v for k, v in kw.items() if k != "$opt"}, steps=3,
                     **({"opt": kw["$opt"]} if "$opt" in kw else {})) for kw in record.bad_input]
     if bad:
