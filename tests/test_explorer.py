@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from lrlab import catalog
 from lrlab.explorer import compare, explore, synthetic_metric, warmup_composer
 from lrlab.explorer.app import app
 from lrlab.explorer.params import CLOSED_FORM, CYCLES_MOMENTUM, default_values, to_kwargs
@@ -38,7 +39,7 @@ def torch_run(build, steps, lr=0.1, momentum=None):
 
 def torch_values(name, steps, lr=0.1, **kw):
     mom = 0.9 if name in CYCLES_MOMENTUM else None
-    return torch_run(lambda opt: getattr(TL, name)(opt, **kw), steps, lr, mom)
+    return torch_run(lambda opt: catalog.torch_class(name)(opt, **kw), steps, lr, mom)  # SWALR: swa_utils
 
 
 def learner_module(code: str) -> types.ModuleType:

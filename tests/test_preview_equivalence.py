@@ -58,6 +58,21 @@ GRID = [
     ("LambdaLR", {"lr_lambda": lambda t: 0.97**t}),  # vectorised
     ("LambdaLR", {"lr_lambda": lambda t: 1.0 if t < 20 else 0.1}),  # scalar only: fallback loop
     ("LambdaLR", {"lr_lambda": [lambda t: t // 7 + 1, lambda t: np.cos(t / 9.0) ** 2]}),  # one per group
+    ("ConstantLR", {}),
+    ("ConstantLR", {"factor": 0.5, "total_iters": 0}),  # the factor is never undone (torch's recursion)
+    ("ConstantLR", {"factor": 0.01, "total_iters": 40}),
+    ("PolynomialLR", {}),
+    ("PolynomialLR", {"total_iters": 40, "power": 0.9}),
+    ("PolynomialLR", {"total_iters": 0, "power": 2.0}),
+    ("PolynomialLR", {"total_iters": 100, "power": 3.0}),  # not reached within the run
+    ("MultiplicativeLR", {"lr_lambda": lambda t: 0.95}),  # vectorised (a scalar broadcasts)
+    ("MultiplicativeLR", {"lr_lambda": lambda t: 0.5 if t % 7 == 0 else 1.0}),  # scalar only
+    ("MultiplicativeLR", {"lr_lambda": [lambda t: 0.99, lambda t: 1.0 if t < 10 else 0.9]}),  # one per group
+    ("SWALR", {"swa_lr": 0.05}),
+    ("SWALR", {"swa_lr": [0.05, 0.001], "anneal_epochs": 0}),  # jumps to swa_lr at construction
+    ("SWALR", {"swa_lr": 0.05, "anneal_epochs": 1, "anneal_strategy": "linear"}),
+    ("SWALR", {"swa_lr": 0.3, "anneal_epochs": 33}),  # anneals upwards
+    ("SWALR", {"swa_lr": 0.01, "anneal_epochs": 100, "anneal_strategy": "linear"}),  # not done within the run
 ]
 
 

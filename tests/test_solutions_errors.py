@@ -20,6 +20,7 @@ PKG_DIR = SOLUTIONS_DIR / "schedulers"
 ALL_CLASSES = {
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
     "LinearLR", "LambdaLR", "CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
+    "ConstantLR", "MultiplicativeLR", "PolynomialLR", "SWALR",
 }  # fmt: skip
 
 
@@ -164,6 +165,7 @@ STRICTER = [
     ("multistep-not-iterable", lambda: S.MultiStepLR(sgd(), 5), TypeError, "milestones"),
     ("exp-gamma-0", lambda: S.ExponentialLR(sgd(), 0.0), ValueError, "gamma"),
     ("cos-Tmax-0", lambda: S.CosineAnnealingLR(sgd(), 0), ValueError, "T_max"),
+    ("linear-total-negative", lambda: S.LinearLR(sgd(), total_iters=-1), ValueError, "total_iters"),  # 0: like torch
     ("cyclic-up-0", lambda: S.CyclicLR(sgd(), 0.01, 0.1, step_size_up=0), ValueError, "step_size_up"),
     (
         "cyclic-scale-mode",

@@ -9,14 +9,17 @@ from .composite import ChainedScheduler, SequentialLR
 from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
 from .cyclic import CyclicLR
 from .exponential import ExponentialLR
-from .lambda_lr import LambdaLR
-from .linear import LinearLR
+from .lambda_lr import LambdaLR, MultiplicativeLR
+from .linear import ConstantLR, LinearLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
+from .polynomial import PolynomialLR
 from .step import MultiStepLR, StepLR
+from .swa import SWALR
 
 __all__ = [
     "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
@@ -25,8 +28,11 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
+    "SWALR",
     "SequentialLR",
     "StepLR",
 ]

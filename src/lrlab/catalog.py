@@ -9,7 +9,8 @@ A :class:`Param` range ``[low, high]`` is used by the sliders and the random gra
 constructor accepts both ends (``tests/test_catalog.py`` builds torch's class at every boundary). ``default``
 is torch's default; where torch has none (a required argument) it is the course's opening value. Parameters of
 kind ``"steps"`` scale with the schedule length: their opening value is ``round(frac * steps)`` and their
-slider maximum ``max_frac * steps``.
+slider maximum ``max_frac * steps``. A ``"preset"`` parameter (LambdaLR, MultiplicativeLR) names a callable of
+the table ``Param.presets`` in ``lrlab.lambdas.PRESET_TABLES``, built with the record's ``horizon`` parameter.
 
 Validity of a whole combination is torch's business: :func:`torch_check` builds torch's class on a throwaway
 optimizer and lets it raise.
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lrlab.lambdas import LAMBDA_PRESETS
+from lrlab.lambdas import LAMBDA_PRESETS, PRESET_TABLES
 
 Kind = Literal["float", "log", "int", "steps", "choice", "bool", "milestones", "preset"]
 Family = Literal["closed", "composite", "plateau"]
@@ -44,6 +45,7 @@ class Param:
     max_frac: float = 1.0
     per_group: bool = False
     help: str = ""
+    presets: str = "lambda"  #: ``preset`` kind: the table of ``lrlab.lambdas.PRESET_TABLES`` its options come from
 
     def default_for(self, steps: int) -> Any:
         """Opening value for a schedule of ``steps`` values (``steps`` kinds: ``round(frac * steps)`` clipped)."""
@@ -121,17 +123,31 @@ _RECORDS: tuple[Scheduler, ...] = (
         (Param("gamma", "float", 0.97, 0.9, 1.0, 1e-4, help="lr_t = lr_0 * gamma^t"),),
         closed_form=True, bad_input=({"gamma": 0.9, "$opt": "none"},)),
     Scheduler(
-        "CosineAnnealingLR", "cosine", "04_cosine_annealing", 8, "half a cosine from the base LR to eta_min",
+        "MultiplicativeLR", "lambda_lr", "03_exponential_lr", 6,
+        "multiply the LR by lr_lambda(t) every step (factors accumulate)",
+        (Param("preset", "preset", "0.95 per step for H steps", options=("0.95 per step for H steps",
+               "half-life H: 0.5^(1/H) per step", "halve every H steps", "inverse sqrt after H: sqrt((t-1)/t)"),
+               presets="multiplicative", help="lr_lambda(t), the factor of step t: lr_t = lr_{t-1} * lr_lambda(t)"),
+         Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
+        bad_input=({"lr_lambda": 0.95},
+                   {"lr_lambda": [{"$preset": "halve every H steps", "horizon": 5}] * 2})),
+    Scheduler(
+        "PolynomialLR", "polynomial", "03_exponential_lr", 7, "decay to 0 along (1 - t/T)^power over total_iters steps",
+        (Param("total_iters", "steps", 5, 0, frac=0.8, max_frac=1.5, help="steps to reach 0 (then it stays 0)"),
+         Param("power", "float", 1.0, 0.1, 5.0, 0.1, help="1: linear to 0; 2: quadratic; < 1: stays high longer")),
+        closed_form=True, bad_input=({"$opt": "none"},)),
+    Scheduler(
+        "CosineAnnealingLR", "cosine", "04_cosine_annealing", 6, "half a cosine from the base LR to eta_min",
         (Param("T_max", "steps", 100, 1, frac=1.0, max_frac=2.0, help="half period in steps"), ETA_MIN),
         closed_form=True, bad_input=({"T_max": 10, "$opt": "none"},)),
     Scheduler(
-        "CosineAnnealingWarmRestarts", "cosine", "04_cosine_annealing", 9,
+        "CosineAnnealingWarmRestarts", "cosine", "04_cosine_annealing", 5,
         "cosine annealing restarted every T_i steps (SGDR), T_i growing by T_mult",
         (Param("T_0", "steps", 25, 1, frac=0.25, help="first restart period"),
          Param("T_mult", "int", 1, 1, 4, 1, help="period multiplier after each restart"), ETA_MIN),
         chainable=False, bad_input=({"T_0": 0}, {"T_0": 2.5}, {"T_0": 5, "T_mult": 0}, {"T_0": 5, "T_mult": 1.5})),
     Scheduler(
-        "CyclicLR", "cyclic", "05_cyclic_lr", 13, "triangular cycles between base_lr and max_lr",
+        "CyclicLR", "cyclic", "05_cyclic_lr", 8, "triangular cycles between base_lr and max_lr",
         (Param("base_lr", "log", 0.01, 1e-5, 10.0, per_group=True, help="lower LR bound (replaces the optimizer LR)"),
          Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="upper LR bound (>= base_lr)"),
          Param("step_size_up", "steps", 2000, 1, frac=0.1, max_frac=0.5, help="steps from base to max"),
@@ -143,7 +159,7 @@ _RECORDS: tuple[Scheduler, ...] = (
         role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False,
         bad_input=({"$opt": "none"}, {"mode": "zigzag"}, {"$opt": "adagrad"})),
     Scheduler(
-        "OneCycleLR", "one_cycle", "06_one_cycle", 13, "warm up to max_lr, then anneal far below the start (1cycle)",
+        "OneCycleLR", "one_cycle", "06_one_cycle", 9, "warm up to max_lr, then anneal far below the start (1cycle)",
         (Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="peak LR"),
          Param("total_steps", "steps", None, 1, frac=1.0, max_frac=2.0, help="scheduler.step() budget"),
          # low end 0.03: torch divides by zero when pct_start * total_steps == 1 exactly (never for 0.03)
@@ -156,26 +172,40 @@ _RECORDS: tuple[Scheduler, ...] = (
         role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False, horizon_param="total_steps",
         bad_input=({"total_steps": 0}, {"pct_start": 1}, {"anneal_strategy": "quadratic"}, {"$opt": "adagrad"})),
     Scheduler(
-        "LinearLR", "linear", "07_warmup_composition", 7, "linear ramp of the LR factor from start to end",
+        "LinearLR", "linear", "07_warmup_composition", 6, "linear ramp of the LR factor from start to end",
         (Param("start_factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < start_factor <= 1"),
          Param("end_factor", "float", 1.0, 0.0, 1.0, 0.01, help="0 <= end_factor <= 1"),
          Param("total_iters", "steps", 5, 0, frac=0.5, help="steps to go from start to end factor")),
         role="warmup", closed_form=True, as_decay={"start_factor": 1.0, "end_factor": 0.0},
         bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2})),
     Scheduler(
-        "LambdaLR", "lambda_lr", "07_warmup_composition", 6, "LR = base LR * lr_lambda(t), any function of t",
+        "ConstantLR", "linear", "07_warmup_composition", 7, "hold the LR at factor * base for total_iters steps",
+        (Param("factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < factor <= 1 (0 divides by zero at total_iters)"),
+         Param("total_iters", "steps", 5, 0, frac=0.1, max_frac=1.0, help="steps at the reduced LR")),
+        role="warmup", closed_form=True,
+        bad_input=({"factor": 1.5}, {"factor": -0.1}, {"$opt": "none"})),
+    Scheduler(
+        "LambdaLR", "lambda_lr", "07_warmup_composition", 5, "LR = base LR * lr_lambda(t), any function of t",
         (Param("preset", "preset", "linear decay: 1 - t/H", options=tuple(LAMBDA_PRESETS),
                help="lr_lambda(t), a multiplier of the base LR"),
          Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
         chainable=False),
     Scheduler(
-        "SequentialLR", "composite", "07_warmup_composition", 8, "run schedulers one after another at milestones",
+        "SequentialLR", "composite", "07_warmup_composition", 5, "run schedulers one after another at milestones",
         family="composite", role="composite", composite="sequential"),
     Scheduler(
-        "ChainedScheduler", "composite", "07_warmup_composition", 7, "step several schedulers together (products)",
+        "ChainedScheduler", "composite", "07_warmup_composition", 5, "step several schedulers together (products)",
         family="composite", role="composite", composite="chained"),
     Scheduler(
-        "ReduceLROnPlateau", "plateau", "08_reduce_on_plateau", 12, "cut the LR when a metric stops improving",
+        "SWALR", "swa", "07_warmup_composition", 6, "anneal the LR to a constant swa_lr for weight averaging (SWA)",
+        (Param("swa_lr", "log", 0.05, 1e-5, 10.0, per_group=True, help="the LR held for averaging"),
+         Param("anneal_epochs", "steps", 10, 0, frac=0.1, max_frac=1.0, help="steps from the current LR to swa_lr"),
+         Param("anneal_strategy", "choice", "cos", options=("cos", "linear"))),
+        torch_module="torch.optim.swa_utils",
+        bad_input=({"swa_lr": 0.05, "anneal_strategy": "zigzag"}, {"swa_lr": 0.05, "anneal_epochs": -1},
+                   {"swa_lr": 0.05, "anneal_epochs": 2.5}, {"swa_lr": [0.1, 0.2]})),
+    Scheduler(
+        "ReduceLROnPlateau", "plateau", "08_reduce_on_plateau", 8, "cut the LR when a metric stops improving",
         (Param("mode", "choice", "min", options=("min", "max"), help="min: loss; max: accuracy"),
          Param("factor", "float", 0.1, 0.01, 0.99, 0.01, help="lr <- max(lr * factor, min_lr)"),
          Param("patience", "int", 10, 0, 100, 1, help="bad epochs tolerated"),
@@ -330,11 +360,12 @@ def constructor_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
             continue
         if spec.kind == "milestones":
             kwargs[spec.name] = parse_milestones(kwargs[spec.name])
-        elif spec.kind == "preset":
+        elif spec.kind == "preset":  # LambdaLR's multipliers or MultiplicativeLR's factors, built with H
             preset = kwargs.pop(spec.name)
-            if preset not in LAMBDA_PRESETS:
-                raise ValueError(f"{spec.name} must be one of {list(LAMBDA_PRESETS)}, got {preset!r}")
-            kwargs["lr_lambda"] = LAMBDA_PRESETS[preset](kwargs.pop("horizon"))
+            table = PRESET_TABLES[spec.presets]
+            if preset not in table:
+                raise ValueError(f"{spec.name} must be one of {list(table)}, got {preset!r}")
+            kwargs["lr_lambda"] = table[preset](kwargs.pop("horizon"))
         elif spec.kind == "steps" and spec.default is None and not kwargs[spec.name]:
             kwargs[spec.name] = None
         elif spec.kind in ("int", "steps") and kwargs[spec.name] is not None:

@@ -37,14 +37,15 @@ SINGLE_RUN_LIMIT = 100.0
 def package_run_limit() -> float:
     """Seconds the whole-package run may take before the cells fall back to one run per scheduler.
 
-    ``80 + 10 * (2 + ceil(n / parallel))`` for the catalog's n schedulers: above the grader's own deadline ``60 + timeout * (2 +
-    ceil(n / parallel))`` with its default 10 s per scheduler; ``parallel`` is ``$LRLAB_GRADE_PARALLEL`` (set by
-    ``lrlab autograde --jobs``) or lrlab grade's default ``max(2, min(4, cores))``. 160 s on 2 cores.
+    ``80 + 10 * (2 + ceil(n / parallel))`` for the catalog's n = 16 schedulers: above the grader's own deadline
+    ``60 + timeout * (2 + ceil(n / parallel))`` with its default 10 s per scheduler; ``parallel`` is
+    ``$LRLAB_GRADE_PARALLEL`` (set by ``lrlab autograde --jobs``) or lrlab grade's default
+    ``max(2, min(4, cores))``. 180 s on 2 cores, 260 s at parallel 1 (below nbgrader's 300 s cell timeout).
     """
-    env = os.environ.get("LRLAB_GRADE_PARALLEL", "")
-    parallel = int(env) if env.isdigit() and int(env) > 0 else max(2, min(4, os.cpu_count() or 2))
     from lrlab.catalog import SCHEDULERS
 
+    env = os.environ.get("LRLAB_GRADE_PARALLEL", "")
+    parallel = int(env) if env.isdigit() and int(env) > 0 else max(2, min(4, os.cpu_count() or 2))
     return 80.0 + 10.0 * (2 + -(-len(SCHEDULERS) // parallel))
 
 

@@ -92,6 +92,10 @@ def _resolve(value: Any, classes: Callable[[str], type], opt: Any, spec: dict[st
     if isinstance(value, dict):
         if "$fn" in value:
             return FUNCTIONS[value["$fn"]]
+        if "$preset" in value:  # a catalog preset (lrlab.lambdas) built with its horizon H
+            from lrlab.lambdas import make_preset
+
+            return make_preset(value["$preset"], value["horizon"])
         if "$optimizer" in value:
             return opt
         if "$sched" in value:

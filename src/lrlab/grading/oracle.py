@@ -11,10 +11,10 @@ from lrlab.grading.spec import checks_for
 
 
 def torch_class(name: str) -> type:
-    """torch.optim.lr_scheduler's class ``name``."""
-    from torch.optim import lr_scheduler
+    """torch's class ``name`` (``torch.optim.lr_scheduler``, or the catalog's ``torch_module``: SWALR)."""
+    from lrlab import catalog
 
-    return getattr(lr_scheduler, name)
+    return catalog.torch_class(name)
 
 
 @cache

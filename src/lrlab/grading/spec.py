@@ -535,14 +535,18 @@ def generic_checks(name: str) -> list[Check]:
     steps = 60
     base = _catalog_kwargs(record, record.defaults(steps))
     grid = [scenario(name, base, steps=steps)]
+
+    def varied(param: str, value: Any) -> dict[str, Any]:  # the defaults with one control changed, as kwargs
+        return _catalog_kwargs(record, {**record.defaults(steps), param: value})
+
     for p in record.params:
         if p.kind in ("float", "log", "int", "steps") and p.default is not None:
             for end in (p.low, p.high_for(steps)):
                 value = int(end) if p.kind in ("int", "steps") else float(end)
-                grid.append(scenario(name, {**base, p.name: value}, steps=steps))
-        elif p.kind in ("choice", "bool"):
-            for option in (p.options if p.kind == "choice" else (True, False)):
-                grid.append(scenario(name, {**base, p.name: option}, steps=steps))
+                grid.append(scenario(name, varied(p.name, value), steps=steps))
+        elif p.kind in ("choice", "bool", "preset"):
+            for option in (p.options if p.kind != "bool" else (True, False)):
+                grid.append(scenario(name, varied(p.name, option), steps=steps))
     rand = []
     for _ in range(6):
         groups = [float(np.exp(rng.uniform(np.log(1e-4), np.log(1.0)))) for _ in range(int(rng.integers(1, 4)))]
@@ -558,6 +562,9 @@ def generic_checks(name: str) -> list[Check]:
     ]
     if record.closed_form:
         checks.append(closed_form_check(name, [base, _catalog_kwargs(record, record.defaults(20))]))
+    if record.chainable and record.family == "closed":  # get_lr reads the group's current LR, not base_lrs
+        checks.append(Check("second", 1, "a second scheduler built mid-run on the same optimizer starts from the "
+                            "LR it finds there (chainable)", (scenario(name, base, steps=steps, second_at=3),)))
     bad = [scenario(name, {k: v for k, v in kw.items() if k != "$opt"}, steps=3,
                     **({"opt": kw["$opt"]} if "$opt" in kw else {})) for kw in record.bad_input]
     if bad:

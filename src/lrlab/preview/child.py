@@ -4,7 +4,8 @@ A ``Child`` knows torch's side effects at construction (``initial_lr``, CyclicLR
 OneCycleLR's group keys, momentum), its value at epoch 0 (initial step or SequentialLR's ``_update_lr(0)``)
 and its values for epochs 0..n-1 as one vectorised numpy computation.
 Kinds: ``"mul"`` (chainable: lr_t = lr_{t-1} * f_t), ``"cos"`` (CosineAnnealingLR's affine recursion),
-``"abs"`` (recomputed from base values each step: CAWR, CyclicLR, OneCycleLR).
+``"abs"`` (recomputed from base values each step: CAWR, CyclicLR, OneCycleLR), ``"op"`` (any map of the current
+lr given by ``step_map(x, t)``: SWALR).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ child is ``bisect_right(milestones, t)`` and at a milestone t it restarts with `
 form at epoch 0), then runs on its local epoch t − milestone.
 ChainedScheduler: every step calls each child's ``step()`` in order on the same group lr, so multiplicative
 children multiply, and a child recomputed from base values (CAWR, CyclicLR, OneCycleLR) overwrites all
-earlier ones.
+earlier ones. A child of kind ``"op"`` (SWALR) is any map of the current lr, given by its ``step_map(x, t)``
+(replayed step by step) and ``step_rows(x, n)`` (after the last absolute child).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def _apply_step_op(ch: Child, x: np.ndarray, n: int) -> np.ndarray:
     """Apply one child's step() at every epoch 1..n-1 to independent inputs ``x`` (rows = epochs)."""
     if ch.kind == "mul":
         return x * ch.factors(n)
+    if ch.kind == "op":
+        return ch.step_rows(x, n)  # type: ignore[attr-defined]
     if not isinstance(ch, CosineAnnealingLRChild):  # "abs" children never follow the last "abs" one
         raise TypeError(f"unexpected child kind {ch.kind!r} after the last absolute scheduler")
     r = ch.ratios(n)
@@ -112,7 +115,7 @@ def run_chained(children: list[Child], steps: int, group: GroupState) -> tuple[n
             f *= ch.factors(n)
         f[0] = x0
         return np.cumprod(f, axis=0), mom
-    if all(ch.kind == "mul" or ch.eta == 0.0 for ch in children):  # type: ignore[attr-defined]
+    if all(ch.kind == "mul" or (ch.kind == "cos" and ch.eta == 0.0) for ch in children):  # type: ignore[attr-defined]
         return _chained_products(children, x0, n), mom
     return _chained_loop(children, x0, n), mom
 
@@ -152,11 +155,13 @@ def _chained_products(children: list[Child], x0: np.ndarray, n: int) -> np.ndarr
 
 
 def _chained_loop(children: list[Child], x0: np.ndarray, n: int) -> np.ndarray:
-    """General chain with affine steps (cosine with η != 0): replayed step by step (exact, slower)."""
+    """General chain with affine steps (cosine with η != 0, SWALR): replayed step by step (exact, slower)."""
     ops = []
     for ch in children:
         if ch.kind == "mul":
             ops.append(("mul", ch.factors(n), None, None))
+        elif ch.kind == "op":
+            ops.append(("op", None, None, ch))
         else:
             mask = np.zeros(n, dtype=bool)
             mask[ch.correction_steps(n)] = True
@@ -167,6 +172,8 @@ def _chained_loop(children: list[Child], x0: np.ndarray, n: int) -> np.ndarray:
         for kind, arr, mask, ch in ops:
             if kind == "mul":
                 x = x * arr[t]
+            elif kind == "op":
+                x = ch.step_map(x, t)
             elif mask[t]:
                 x = x + ch.correction()
             else:

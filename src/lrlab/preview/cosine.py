@@ -172,3 +172,81 @@ class CosineAnnealingWarmRestartsChild(Child):
                 cosv[begin:stop] = 1 + cos_progression(0.0, math.pi / length, stop - begin)
                 begin, length = stop, length * self.Tmult
         return columns(n, self.n_groups, lambda q: self.eta + (self.base[q] - self.eta) * cosv / 2)
+
+
+def _swa_alpha(strategy: str, t: float) -> float:
+    """SWALR's anneal function: cos (1 − cos(π·t))/2, linear t."""
+    return (1 - math.cos(math.pi * t)) / 2 if strategy == "cos" else t
+
+
+class SWALRChild(Child):
+    """SWALR(swa_lr, anneal_epochs=10, anneal_strategy="cos") (torch.optim.swa_utils), driven by its step count s.
+
+    With A = anneal_epochs (s = max(1, s) when A = 0), α_s = anneal(clamp(s / max(1, A), 0, 1)) and
+    α' = α_{s−1}: start = swa if α' == 1 else (lr − α'·swa)/(1 − α'), then lr_s = swa·α_s + start·(1 − α_s).
+    It reads the group's current LR (chainable): s = 0 (the initial step, or SequentialLR's ``_update_lr(0)``)
+    keeps it, and from s = max(1, A) on the LR is exactly swa. Replayed step by step with Python floats in
+    torch's order of operations (bit-exact); only the first max(1, A) + 1 steps are computed.
+    """
+
+    name = "SWALR"
+    kind = "op"
+    required = ("swa_lr",)
+    defaults = {"anneal_epochs": 10, "anneal_strategy": "cos"}
+
+    def validate(self) -> None:
+        swa = self.params["swa_lr"]
+        values = list(swa) if isinstance(swa, (list, tuple)) else [swa] * self.n_groups
+        if len(values) != self.n_groups:
+            raise ValueError(f"swa_lr must have the same length as optimizer.param_groups: swa_lr has "
+                             f"{len(values)} values, param_groups has {self.n_groups}")
+        self.swa = [float(check_real(f"swa_lr[{i}]", v)) for i, v in enumerate(values)]
+        strategy = self.params["anneal_strategy"]
+        if strategy not in ("cos", "linear"):
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {strategy!r}")
+        self.strategy = strategy
+        self.anneal = check_int("anneal_epochs", self.params["anneal_epochs"], minimum=0)
+
+    def construct(self, group: GroupState) -> None:
+        super().construct(group)
+        group.extra["swa_lr"] = np.array(self.swa)
+
+    def coefficients(self, s: int) -> tuple[float, float]:
+        """(α_{s−1}, α_s) of step count s."""
+        if self.anneal == 0:
+            s = max(1, s)
+        width = max(1, self.anneal)
+        prev_t = max(0, min(1, (s - 1) / width))
+        t = max(0, min(1, s / width))
+        return _swa_alpha(self.strategy, prev_t), _swa_alpha(self.strategy, t)
+
+    def step_map(self, x: np.ndarray, s: int) -> np.ndarray:
+        """The LR after the step with count s, from the group LRs ``x`` (shape (G,))."""
+        prev_alpha, alpha = self.coefficients(s)
+        out = np.empty(len(x))
+        for g, (lr, swa) in enumerate(zip(x.tolist(), self.swa, strict=True)):
+            start = swa if prev_alpha == 1 else (lr - prev_alpha * swa) / (1 - prev_alpha)
+            out[g] = swa * alpha + start * (1 - alpha)
+        return out
+
+    def step_rows(self, x: np.ndarray, n: int) -> np.ndarray:
+        """Row t of ``x`` mapped by the step with count t (independent inputs, rows 1..n-1; row 0 kept)."""
+        out = x.copy()
+        for t in range(1, n):
+            out[t] = self.step_map(x[t], t)
+        return out
+
+    def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return self.step_map(prior, 0)
+
+    def reset(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return self.step_map(prior, 0)
+
+    def run(self, n: int, x0: np.ndarray, group: GroupState) -> np.ndarray:
+        out = np.empty((n, self.n_groups))
+        out[0] = x = x0
+        last = min(n - 1, max(1, self.anneal) + 1)  # past this step the map sends swa to swa: constant
+        for s in range(1, last + 1):
+            out[s] = x = self.step_map(x, s)
+        out[last + 1 :] = x
+        return out

@@ -80,3 +80,31 @@ class LambdaLRChild(Child):
                 lam = done[id(fn)] = lambda_values(fn, n)
             out[:, g] = self.base[g] * lam
         return out
+
+
+class MultiplicativeLRChild(LambdaLRChild):
+    """MultiplicativeLR(lr_lambda): lr_t = lr_{t-1}·λ(t) for t >= 1 (a product of factors; λ(0) is unused).
+
+    The initial step keeps the LR; SequentialLR's ``_update_lr(0)`` at a milestone multiplies the current LR by
+    λ(0) (torch has no closed form for it, so ``get_lr`` runs with ``last_epoch = 0``).
+    """
+
+    name = "MultiplicativeLR"
+    kind = "mul"
+
+    def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return prior.copy()
+
+    def reset(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
+        return prior * np.array([float(fn(0)) for fn in self.fns])
+
+    def factors(self, n: int) -> np.ndarray:
+        """f_t = λ_g(t) (row 0 is replaced by the starting value)."""
+        f = np.empty((n, self.n_groups))
+        done: dict[int, np.ndarray] = {}
+        for g, fn in enumerate(self.fns):
+            lam = done.get(id(fn))
+            if lam is None:
+                lam = done[id(fn)] = lambda_values(fn, n)
+            f[:, g] = lam
+        return f

@@ -42,6 +42,10 @@ def _common(steps: Any, lr: Any, momentum: Any, optimizer: Any) -> tuple[int, np
 def _scheduler_class(module: ModuleType, name: str) -> type:
     check_name(name)
     cls = getattr(module, name, None)
+    if cls is None and module is torch.optim.lr_scheduler:  # torch's classes outside lr_scheduler (SWALR)
+        from lrlab import catalog
+
+        cls = catalog.torch_class(name)
     if cls is None:
         raise ValueError(f"module {getattr(module, '__name__', module)!r} has no scheduler class {name!r}")
     return cls

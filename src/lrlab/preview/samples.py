@@ -18,8 +18,9 @@ def random_params(name: str, rng: np.random.Generator, steps: int, n_groups: int
         if p.kind == "preset":
             params.pop(p.name)
             params.pop("horizon", None)
-            params["lr_lambda"] = (random_lambda(rng) if n_groups == 1 or rng.random() < 0.5
-                                   else [random_lambda(rng) for _ in range(n_groups)])
+            draw = random_factor if p.presets == "multiplicative" else random_lambda
+            params["lr_lambda"] = (draw(rng) if n_groups == 1 or rng.random() < 0.5
+                                   else [draw(rng) for _ in range(n_groups)])
     if record.horizon_param:
         params[record.horizon_param] = max(steps - 1, 1) + int(rng.integers(0, 3))
     return params
@@ -39,6 +40,20 @@ def random_lambda(rng: np.random.Generator) -> Any:
     if kind == 3:  # scalar only (truth value of an array is ambiguous): the preview's scalar fallback
         return lambda t, h=h: 1.0 if t < h else 0.5
     return lambda t, h=h: min((t + 1) / h, (h / (t + 1)) ** 0.5)  # builtin min: scalar only
+
+
+def random_factor(rng: np.random.Generator) -> Any:
+    """A random MultiplicativeLR factor λ(t) (lr_t = lr_{t-1}·λ(t)): bounded products, vectorised and scalar."""
+    kind = int(rng.integers(0, 4))
+    a = float(rng.uniform(0.9, 0.999))
+    h = int(rng.integers(1, 60))
+    if kind == 0:
+        return lambda t, a=a: a
+    if kind == 1:
+        return lambda t, h=h: np.where(np.asarray(t) % h == 0, 0.5, 1.0)
+    if kind == 2:  # scalar only: the preview's scalar fallback
+        return lambda t, a=a, h=h: a if t < h else 1.0
+    return lambda t, h=h: 1.0 if t <= h else ((t - 1) / t) ** 0.5
 
 
 #: Children for random compositions: any closed form may follow a warmup, cyclic ones included.
