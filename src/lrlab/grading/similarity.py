@@ -44,7 +44,7 @@ MAX_SOURCE = 1_000_000
 
 
 class _Canonical(ast.NodeTransformer):
-    """Drops docstrings and type annotations (``ast.unparse`` then fixes the layout)."""
+    """Drops docstrings, type annotations and signatures (the API is shared; ``ast.unparse`` fixes the layout)."""
 
     def _body(self, node: ast.AST) -> ast.AST:
         body = getattr(node, "body", None)
@@ -64,6 +64,9 @@ class _Canonical(ast.NodeTransformer):
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         self.generic_visit(node)
         node.returns = None
+        node.args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                                  kwarg=None, defaults=[])
+        node.decorator_list = []
         return self._body(node)
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
