@@ -85,6 +85,7 @@ for name in ("lrlab.grading.oracle", "lrlab.preview", "lrlab.grading.grader", "s
         pass
 out["importable"] = found
 out["visible"] = [p for p in (%(hidden)r) if os.path.exists(p)]
+out["beside_venv"] = sorted(os.listdir(os.path.dirname(sys.prefix)))
 out["usr_lib_python"] = sorted(os.listdir("/usr/lib/python3")) if os.path.isdir("/usr/lib/python3") else []
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=2)
@@ -96,6 +97,12 @@ try:
     out["writable"] = True
 except OSError:
     out["writable"] = False
+for path in (optim + "/__pycache__/x.pyc", "/usr/local/x", "/tmp/x"):
+    try:
+        open(path, "w").write("x")
+        out.setdefault("wrote", []).append(path)
+    except OSError:
+        pass
 out["procs"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 print(json.dumps(out))
 """
@@ -105,9 +112,10 @@ print(json.dumps(out))
 def test_the_sandbox_view_has_no_torch_schedulers_no_oracle_no_network(tmp_path):
     (tmp_path / "schedulers").mkdir()
     (tmp_path / "schedulers" / "__init__.py").write_text("")
-    hidden = [str(paths.SOLUTIONS_DIR), str(paths.REPO_ROOT / "src"), str(paths.EXERCISES_DIR), "/work", "/root/.ssh"]
+    hidden = [str(paths.SOLUTIONS_DIR), str(paths.REPO_ROOT / "src"), str(paths.EXERCISES_DIR), "/root/.ssh",
+              str(paths.REPO_ROOT / "README.md")]
     cmd = sandbox_bwrap.command(tmp_path, "{}")
-    cmd[-3:] = ["-I", "-c", VIEW % {"hidden": hidden}]
+    cmd[-4:] = ["-I", "-B", "-c", VIEW % {"hidden": hidden}]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     view = json.loads(out.stdout)
@@ -117,7 +125,9 @@ def test_the_sandbox_view_has_no_torch_schedulers_no_oracle_no_network(tmp_path)
     assert view["importable"] == []  # no oracle, no grader, no learner package on the path
     assert view["visible"] == []
     assert view["usr_lib_python"] == []
+    assert view["beside_venv"] == [Path(sys.prefix).name]  # the venv is bound, nothing next to it
     assert view["net"] is False and view["writable"] is False
+    assert view.get("wrote") == ["/tmp/x"]  # only the small private /tmp is writable
     assert len(view["procs"]) <= 3  # its own PID namespace: bwrap's init and this process
 
 
@@ -317,11 +327,17 @@ def test_similarity_calibration_honest_code_is_never_flagged(capsys):
     rows = similarity.calibration(packages)
     with capsys.disabled():
         print("\nsimilarity calibration (containment in torch's class; share of the reference's solution code):")
-        for label, name, score, torch_name, ref in rows:
-            print(f"  {label:<12} {name:<44} torch {score:6.1%} ({torch_name or '-'}), reference {ref:4.0%}")
-    honest = [r for r in rows if r[2] >= similarity.VENDORED_THRESHOLD]
-    assert honest == []
-    assert max(r[2] for r in rows) < similarity.VENDORED_THRESHOLD - 0.15  # a margin, not a near miss
+        for label, name, score, torch_name, ref, count in rows:
+            print(f"  {label:<12} {name:<44} torch {score:6.1%} ({torch_name or '-'}, {count} prints), "
+                  f"reference {ref:4.0%}")
+    assert {r[0] for r in rows} == {"solutions", "independent"} and len(rows) >= 20
+    judged = [r for r in rows if r[5] >= similarity.MIN_FINGERPRINTS]  # smaller classes are never flagged
+    assert len(judged) >= 15
+    assert max(r[2] for r in judged) < similarity.VENDORED_THRESHOLD - 0.2  # a margin, not a near miss
+    assert similarity.vendored_classes(
+        {p.name: p.read_bytes() for p in (INDEPENDENT / "schedulers").glob("*.py")}) == {}
+    assert similarity.vendored_classes(
+        {p.name: p.read_bytes() for p in (paths.SOLUTIONS_DIR / "schedulers").glob("*.py")}) == {}
     assert matches_reference(INDEPENDENT) == []
 
 

@@ -142,7 +142,7 @@ class _Session:
         if kind == "bwrap":
             cmd = sandbox_bwrap.command(base, job)
         else:
-            cmd = [sys.executable, "-I", "-c", sandbox_bwrap.CHILD_BOOT.format(kit=str(sandbox_bwrap.kit_dir())),
+            cmd = [sys.executable, "-I", "-B", "-c", sandbox_bwrap.CHILD_BOOT.format(kit=str(sandbox_bwrap.kit_dir())),
                    job]
         try:
             with open(self.log, "wb") as log:
@@ -361,11 +361,16 @@ class Supervisor:
         return _Session(self.kind, self.base, names, self.timeout, self.parallel, mode, self.workdir)
 
     def _alone(self, names: list[str], mode: str) -> dict[str, ChildRun]:
+        """Grade each of ``names`` in a session of its own: what happens there is its own doing."""
         runs: dict[str, ChildRun] = {}
         for i in range(0, len(names), self.parallel):
             batch = [self._session([n], mode) for n in names[i:i + self.parallel]]
             _run_sessions(batch)
             for s in batch:
+                for name, run in s.runs.items():
+                    if s.dead and name in s.started and not run.problem:
+                        run.problem = ("its process killed or stopped the grading sandbox (its supervisor); "
+                                       "results it sent before are void")
                 runs.update(s.runs)
         return runs
 

@@ -179,7 +179,7 @@ def command(submission_base: Path, job_json: str) -> list[str]:
             if os.path.isdir(lib) else []
         hidden += [str(p) for p in with_py if not _under(stdlib, str(p))]
     for path in hidden:
-        args += ["--tmpfs", path]
+        args += ["--size", "4096", "--tmpfs", path, "--remount-ro", path]
     args += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc"]
     # the interpreter, its stdlib and libpython; its own site-packages hidden unless torch lives there
     base_lib = os.path.join(base_prefix, "lib")
@@ -195,7 +195,7 @@ def command(submission_base: Path, job_json: str) -> list[str]:
     for key in ("purelib", "platlib"):
         base_site = os.path.realpath(sysconfig.get_paths(vars={"base": base_prefix, "platbase": base_prefix})[key])
         if os.path.isdir(base_site) and base_site != site_dir and (base_site not in args):
-            args += ["--tmpfs", base_site]
+            args += ["--size", "4096", "--tmpfs", base_site, "--remount-ro", base_site]
     prefix = os.path.realpath(sys.prefix)
     if prefix != base_prefix:
         args += ["--ro-bind", prefix, prefix]
@@ -210,12 +210,12 @@ def command(submission_base: Path, job_json: str) -> list[str]:
         if (optim / stub).exists():
             args += ["--ro-bind", str(kit / "tripwire.py"), str(optim / stub)]
     if (optim / "__pycache__").is_dir():
-        args += ["--tmpfs", str(optim / "__pycache__")]
+        args += ["--size", "4096", "--tmpfs", str(optim / "__pycache__"), "--remount-ro", str(optim / "__pycache__")]
     args += ["--ro-bind", str(kit), KIT, "--ro-bind", str(submission_base), SUBMISSION,
              "--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
              "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
              "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-             sys.executable, "-I", "-c", CHILD_BOOT.format(kit=KIT), job_json]
+             sys.executable, "-I", "-B", "-c", CHILD_BOOT.format(kit=KIT), job_json]
     return args
 
 
@@ -230,7 +230,7 @@ def probe() -> tuple[bool, str]:
         with tempfile.TemporaryDirectory(prefix="lrlab-probe-") as tmp:
             (Path(tmp) / "schedulers").mkdir()
             cmd = command(Path(tmp), "{}")
-            cmd[-3:] = ["-I", "-c", "import os, sys; print(os.getuid(), sys.prefix)"]
+            cmd[-4:] = ["-I", "-B", "-c", "import os, sys; print(os.getuid(), sys.prefix)"]
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
         return False, f"bubblewrap failed to start: {exc}"

@@ -36,7 +36,7 @@ from lrlab.grading.spec import SCHEDULERS
 
 K = 20
 W = 4
-VENDORED_THRESHOLD = 0.7
+VENDORED_THRESHOLD = 0.8
 MIN_FINGERPRINTS = 15
 REFERENCE_THRESHOLD = 0.7
 MIN_REFERENCE_FINGERPRINTS = 10
@@ -293,16 +293,16 @@ def matches_reference(path: str | os.PathLike[str]) -> list[str]:
     return matches_reference_files(package_files(package).files)
 
 
-def calibration(packages: dict[str, Path]) -> list[tuple[str, str, float, str, float]]:
-    """(package, class, torch containment, torch class, reference share of its file) for every class."""
+def calibration(packages: dict[str, Path]) -> list[tuple[str, str, float, str, float, int]]:
+    """(package, class, torch containment, torch class, reference share of its file, fingerprints) per class."""
     rows = []
     for label, package in packages.items():
         files = package_files(package).files
         ref = reference_scores(files) if files else {}
         for rel in sorted(files):
             if rel.endswith(".py"):
-                for name, (score, torch_name, _count) in class_scores(files[rel].decode("utf-8", "replace")).items():
-                    rows.append((label, f"{rel}:{name}", score, torch_name, ref.get(rel, 0.0)))
+                for name, (score, torch_name, count) in class_scores(files[rel].decode("utf-8", "replace")).items():
+                    rows.append((label, f"{rel}:{name}", score, torch_name, ref.get(rel, 0.0), count))
     return rows
 
 
@@ -315,9 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     for arg in args:
         label, _, where = arg.partition("=")
         packages[label] = Path(where or label)
-    print(f"{'package':<14} {'class':<42} {'torch':>6} {'(class)':<28} {'ref':>5}")
-    for label, name, score, torch_name, ref in calibration(packages):
-        print(f"{label:<14} {name:<42} {score:>6.1%} {torch_name:<28} {ref:>5.0%}")
+    print(f"{'package':<14} {'class':<42} {'torch':>6} {'(class)':<28} {'ref':>5} {'prints':>6}")
+    for label, name, score, torch_name, ref, count in calibration(packages):
+        print(f"{label:<14} {name:<42} {score:>6.1%} {torch_name:<28} {ref:>5.0%} {count:>6}")
     print(f"thresholds: vendored >= {VENDORED_THRESHOLD:.0%} (and >= {MIN_FINGERPRINTS} fingerprints), "
           f"reference >= {REFERENCE_THRESHOLD:.0%}; K={K}, W={W}")
     return 0
