@@ -435,3 +435,10 @@ def test_grade_piped_into_head_ends_quietly():
                          shell=True, capture_output=True, text=True, timeout=240)
     assert out.returncode == 0 and out.stderr == "", out.stderr
     assert len(out.stdout.splitlines()) == 1
+
+
+@needs_bwrap
+def test_other_processes_pipes_cannot_be_reached_through_proc(tmp_path):
+    """The zygote and every scheduler's process are non-dumpable: /proc/PID/fd of another process is closed."""
+    report = sandboxed(submission(tmp_path, "proc_fds"), ["StepLR", "MultiStepLR", "CyclicLR", "OneCycleLR"])
+    assert points(report) == full("StepLR", "MultiStepLR", "CyclicLR", "OneCycleLR"), report.format_table()
