@@ -147,9 +147,9 @@ def test_torch_source_reexecuted_read_or_reached_through_subclasses_gives_nothin
 def test_the_same_escapes_succeed_without_the_sandbox(tmp_path):
     """Why the sandbox is needed: in a plain child process re-executing torch's source scores full marks."""
     base = submission(tmp_path, "escapes")
-    report = grade(base, only=["ExponentialLR", "LinearLR"], sandbox="none")
+    report = grade(base, only=["ExponentialLR"], sandbox="none")
     assert report.format_table().startswith("NOT ISOLATED")
-    assert points(report) == full("ExponentialLR", "LinearLR"), report.format_table()
+    assert points(report) == full("ExponentialLR"), report.format_table()
 
 
 # ------------------------------------------------------------------------------------- the protocol

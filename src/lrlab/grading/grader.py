@@ -205,6 +205,7 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
     if kind != "bwrap" and _require_sandbox(require_sandbox):
         raise SandboxError(f"refusing to grade without isolation: {why_not}; {INSTALL_HINT}")
     workdir = Path(tempfile.mkdtemp(prefix="lrlab-grade-"))
+    workdir.chmod(0o711)  # the snapshot inside must be readable by the sandbox's unprivileged uid
     try:
         snap = take_snapshot(base / PACKAGE, workdir / "submission", PACKAGE)
         forged = scan_files(snap.files)

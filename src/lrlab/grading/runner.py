@@ -321,6 +321,10 @@ def _child_setup(keep: int, limits: dict[str, Any], cpu_seconds: float) -> None:
                 resource.setrlimit(kind, (int(value), int(value)))
     with contextlib.suppress(OSError):
         os.chdir(limits.get("cwd") or "/tmp")
+    if limits.get("drop_root") and os.geteuid() == 0:  # plain fallback run as root: become nobody at least
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
 
 
 def _probe_body(fd: int, base: str) -> None:

@@ -41,7 +41,7 @@ READY_SECONDS = 120.0
 GRACE = 3.0
 STALL = 15.0
 FSIZE = 16 * 1024 * 1024
-AS_EXTRA = 2 * 1024**3
+AS_EXTRA = 1024**3
 NPROC_EXTRA = 64
 
 
@@ -132,7 +132,7 @@ class _Session:
         os.set_blocking(ctl_r, False)
         self.ctl = ctl_r
         limits = {"fsize": FSIZE, "as_extra": AS_EXTRA, "nproc": _own_process_count() + NPROC_EXTRA,
-                  "cwd": "/tmp"}
+                  "cwd": "/tmp", "drop_root": kind != "bwrap"}
         inside = sandbox_bwrap.SUBMISSION if kind == "bwrap" else str(base)
         job = json.dumps({"ctl": ctl_w, "fds": fds, "base": inside, "timeout": timeout, "parallel": parallel,
                           "mode": mode, "limits": limits})

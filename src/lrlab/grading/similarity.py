@@ -29,6 +29,7 @@ import os
 import sys
 import textwrap
 import tokenize
+import zlib
 from pathlib import Path
 
 from lrlab.grading.snapshot import package_files
@@ -114,10 +115,10 @@ _FSTRING = {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "F
 
 
 def fingerprints(tokens: list[str], k: int = K, w: int = W) -> set[int]:
-    """Winnowed hashes of the ``k``-token windows of ``tokens`` (the minimum of each ``w`` consecutive)."""
+    """Winnowed CRC32 hashes of the ``k``-token windows of ``tokens`` (the minimum of each ``w`` consecutive)."""
     if len(tokens) < k:
-        return {hash(tuple(tokens))} if tokens else set()
-    hashes = [hash(tuple(tokens[i:i + k])) for i in range(len(tokens) - k + 1)]
+        return {zlib.crc32(" ".join(tokens).encode())} if tokens else set()
+    hashes = [zlib.crc32(" ".join(tokens[i:i + k]).encode()) for i in range(len(tokens) - k + 1)]
     if len(hashes) <= w:
         return {min(hashes)}
     return {min(hashes[i:i + w]) for i in range(len(hashes) - w + 1)}
