@@ -213,9 +213,13 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
             forged.setdefault(name, why)
         supervisor = Supervisor(workdir / "submission", names, float(timeout), parallel, workdir, kind, layout)
         supervisor.start()
-        from lrlab.grading.oracle import expected  # torch's values, while the sandbox runs
+        try:
+            from lrlab.grading.oracle import expected  # torch's values, while the sandbox runs
 
-        oracle = {name: expected(name) for name in names}
+            oracle = {name: expected(name) for name in names}
+        except BaseException:
+            supervisor.cancel()
+            raise
         run = supervisor.collect()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

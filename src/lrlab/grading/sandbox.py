@@ -36,7 +36,7 @@ from lrlab.grading import sandbox_bwrap
 from lrlab.grading.protocol import MAX_LINE, ProtocolError, Stream, check_control, loads
 from lrlab.grading.spec import checks_for
 
-MAX_BYTES = 32 * 1024 * 1024  # per scheduler; the reference solutions send at most ~4 MB (see tests)
+MAX_BYTES = 8 * 1024 * 1024  # per scheduler; the reference solutions send at most 0.76 MiB
 READY_SECONDS = 120.0
 GRACE = 3.0
 STALL = 15.0
@@ -58,6 +58,7 @@ class ChildRun:
     problem: str = ""  # decisive: flood, malformed or forged messages
     lost: str = ""  # not decisive: why the run did not finish (killed, died with its session, ...)
     rerun: bool = False  # graded again alone
+    nbytes: int = 0  # bytes received on its pipe
 
     @property
     def finished(self) -> bool:
@@ -223,6 +224,7 @@ class _Session:
         self.last_event = time.monotonic()
         self.nbytes[name] += len(chunk)
         run = self.runs[name]
+        run.nbytes = self.nbytes[name]
         if self.nbytes[name] > MAX_BYTES:
             run.problem = f"its process sent more than {MAX_BYTES // 2**20} MiB of results (flooding the grader)"
             self._close(fd)
@@ -298,11 +300,11 @@ class _Session:
         return data.splitlines()[-1] if data else ""
 
 
-def _run_sessions(sessions: list[_Session]) -> None:
-    """Drive ``sessions`` (already started) until each has finished; close them."""
+def _run_sessions(sessions: list[_Session], cancel: threading.Event | None = None) -> None:
+    """Drive ``sessions`` (already started) until each has finished (or ``cancel`` is set); close them."""
     active = list(sessions)
     try:
-        while active:
+        while active and not (cancel is not None and cancel.is_set()):
             fds = [fd for s in active for fd in s.fds()]
             ready = []
             if fds:
@@ -336,6 +338,7 @@ class Supervisor:
         self.result: SandboxRun | None = None
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
+        self.cancelled = threading.Event()
 
     def start(self) -> None:
         """Grade in a background thread (the caller computes torch's values meanwhile)."""
@@ -347,6 +350,12 @@ class Supervisor:
             self.result = self.run()
         except BaseException as exc:  # noqa: BLE001 - handed to collect()
             self.error = exc
+
+    def cancel(self) -> None:
+        """Stop grading: every sandbox is killed (the thread ends soon after)."""
+        self.cancelled.set()
+        if self.thread is not None:
+            self.thread.join(timeout=30)
 
     def collect(self) -> SandboxRun:
         """Wait for the grading thread; return its :class:`SandboxRun` or raise its error."""
@@ -365,7 +374,7 @@ class Supervisor:
         runs: dict[str, ChildRun] = {}
         for i in range(0, len(names), self.parallel):
             batch = [self._session([n], mode) for n in names[i:i + self.parallel]]
-            _run_sessions(batch)
+            _run_sessions(batch, self.cancelled)
             for s in batch:
                 for name, run in s.runs.items():
                     if s.dead and name in s.started and not run.problem:
@@ -378,13 +387,13 @@ class Supervisor:
         """Grade; return every scheduler's run."""
         if self.layout == "isolated":
             first = self._session(self.names[:1], "auto")
-            _run_sessions([first])
+            _run_sessions([first], self.cancelled)
             mode = first.mode if first.mode in ("package", "modules") else "modules"
             runs = {**first.runs, **self._alone(self.names[1:], mode)}
             return SandboxRun(mode, first.probe_error, first.probe_status, runs, self.kind == "bwrap",
                               len(self.names))
         shared = self._session(self.names, "auto")
-        _run_sessions([shared])
+        _run_sessions([shared], self.cancelled)
         mode = shared.mode
         probe_error, probe_status = shared.probe_error, shared.probe_status
         if mode not in ("package", "modules"):  # the session died while importing the package
@@ -392,6 +401,8 @@ class Supervisor:
             probe_error = {"types": ["builtins.RuntimeError"], "message": "importing the package killed the sandbox"}
         runs = dict(shared.runs)
         again = [n for n, r in runs.items() if not r.finished and not r.problem and not r.stream.violation]
+        if self.cancelled.is_set():
+            again = []
         sessions = 1
         if len(self.names) > 1 and again:
             for name, run in self._alone(again, mode).items():
