@@ -10,6 +10,7 @@ measured too (the default layout is one sandbox for the package, one process per
 from __future__ import annotations
 
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,13 +28,21 @@ _SCRIPT = (
 
 
 def measure(sandbox: str, layout: str = "shared") -> dict[str, float]:
-    """One grading of the solutions in a fresh interpreter: ``{"seconds", "total", "isolated"}``."""
+    """One grading of the solutions in a fresh interpreter: ``{"seconds", "total", "isolated", "cpu"}``.
+
+    ``cpu``: user+system seconds of the whole process tree (interpreter start included), which a loaded
+    machine distorts less than wall time.
+    """
     src = str(Path(__file__).resolve().parents[2])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-c", _SCRIPT, src, sandbox, layout], capture_output=True, text=True,
                          timeout=600, stdin=subprocess.DEVNULL)
     if out.returncode != 0:
         raise RuntimeError(f"grading failed: {(out.stderr or out.stdout).strip().splitlines()[-1:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return result
 
 
 def run(quick: bool = False) -> None:
@@ -50,19 +59,24 @@ def run(quick: bool = False) -> None:
         print(f"bubblewrap unusable here ({why}): only the unsandboxed time is measured")
     repeats = 1 if quick else 3
     times: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+    cpu: dict[str, list[float]] = {label: [] for label, _, _ in configs}
     for _ in range(repeats):
         for label, sandbox, layout in configs:
             result = measure(sandbox, layout)
             if result["total"] != 100:
                 raise RuntimeError(f"{label}: the solutions scored {result['total']}/100")
             times[label].append(result["seconds"])
+            cpu[label].append(result["cpu"])
     base = statistics.median(times[configs[0][0]])
     print(f"grading the reference solutions (12 schedulers), median of {repeats}, fresh interpreter each")
-    print(f"{'configuration':<32} {'seconds':>8} {'vs unsandboxed':>15}   runs")
+    cpu_base = statistics.median(cpu[configs[0][0]])
+    print(f"{'configuration':<32} {'seconds':>8} {'vs unsandboxed':>15} {'CPU s':>7} {'vs':>6}   runs (wall)")
     for label, _, _ in configs:
         median = statistics.median(times[label])
+        cpu_median = statistics.median(cpu[label])
         runs = " ".join(f"{t:.2f}" for t in times[label])
-        print(f"{label:<32} {median:>8.2f} {median / base:>14.2f}x   {runs}")
+        print(f"{label:<32} {median:>8.2f} {median / base:>14.2f}x {cpu_median:>7.2f} {cpu_median / cpu_base:>5.2f}x"
+              f"   {runs}")
     if usable:
         ratio = statistics.median(times[configs[1][0]]) / base
         print(f"sandboxed / unsandboxed = {ratio:.2f} (target <= 1.3)")
