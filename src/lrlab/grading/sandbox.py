@@ -237,14 +237,16 @@ class _Session:
             for line in lines:
                 run.stream.feed(line)
         if len(self.partial[name]) > MAX_LINE:
-            run.stream.feed(bytes(self.partial[name]))  # too long: recorded as a violation
-            self._close(fd)
+            self._close(fd)  # too long: recorded as a violation
 
     def _close(self, fd: int) -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
         name = self.pipes.pop(fd)
-        self.runs[name].stream.feed(bytes(self.partial[name]))  # a last line without newline
+        if len(self.partial[name]) > MAX_LINE:
+            self.runs[name].stream.feed(bytes(self.partial[name]))  # too long: a violation
+        # else a last line without its newline: the process was stopped mid-write (perhaps by another
+        # scheduler's process), so it is dropped, not judged; the run then counts as not finished
         self.partial[name] = bytearray()
 
     # ------------------------------------------------------------------------------------------ deadlines
