@@ -17,13 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from lrlab.grading.compare import FORGERY_TYPE, compare, describe_error
-from lrlab.grading.forgery import scan_package
+from lrlab.grading.forgery import scan_files
 from lrlab.grading.report import CheckResult, GradeReport, SchedulerResult
-from lrlab.grading.sandbox import ChildRun, Sandbox
+from lrlab.grading.sandbox import ChildRun, SandboxError, Supervisor, sandbox_kind
+from lrlab.grading.sandbox_bwrap import INSTALL_HINT
+from lrlab.grading.similarity import matches_reference_files, vendored_classes
+from lrlab.grading.snapshot import take_snapshot
 from lrlab.grading.spec import SCHEDULER_POINTS, SCHEDULERS, Check, checks_for
 from lrlab.paths import EXERCISES_DIR, PACKAGE, resolve_package_dir
 
 DEFAULT_TIMEOUT = 10.0
+MIN_TIMEOUT = 0.5
+MAX_TIMEOUT = 3600.0
 
 
 def _names(only: Any) -> list[str]:
@@ -43,32 +48,42 @@ def _names(only: Any) -> list[str]:
 
 def _status_reason(run: ChildRun, timeout: float) -> str:
     status = run.status
+    if run.problem:
+        return run.problem
+    if run.stream.violation:
+        return f"its process sent a malformed message ({run.stream.violation})"
     if status.get("timed_out"):
         return f"timed out after {timeout:g} s (an infinite loop?)"
+    if run.lost:
+        return run.lost
     code = status.get("exit")
     if code is not None and code < 0:
-        return f"the process was killed by signal {-code}" + (" (CPU time limit)" if -code == 24 else "")
-    if run.corrupt:
-        return "the child process sent corrupt results"
-    detail = f": {run.log_tail}" if run.log_tail else ""
-    return f"the process exited with code {code} (sys.exit/os._exit?){detail}"
+        name = {9: "SIGKILL", 24: "SIGXCPU, the CPU time limit", 25: "SIGXFSZ, the file size limit",
+                11: "SIGSEGV", 6: "SIGABRT"}.get(-code, "")
+        return f"the process was killed by signal {-code}" + (f" ({name})" if name else "")
+    if code == 0 and not run.stream.done:
+        return "the process exited before it finished (sys.exit/os._exit?)"
+    return f"the process exited with code {code} (sys.exit/os._exit?)"
 
 
 def _grade_one(name: str, run: ChildRun, forged: str | None, expected: Any, timeout: float,
                mode_note: str, children: dict[str, SchedulerResult] | None = None) -> SchedulerResult:
     checks = checks_for(name)
     result = SchedulerResult(name, 0, SCHEDULER_POINTS[name], seconds=run.status.get("seconds"))
-    messages = run.messages
-    hits = [h for m in messages for h in (m.get("hits") or []) if isinstance(h, str)]
-    imported = next((m for m in messages if m.get("kind") == "import"), None)
-    got: dict[tuple[int, int], Any] = {}
-    for m in messages:
-        if m.get("kind") == "result" and isinstance(m.get("check"), int) and isinstance(m.get("scenario"), int):
-            got.setdefault((m["check"], m["scenario"]), m.get("result"))
+    stream = run.stream
+    hits = list(stream.hits)
+    imported = stream.imported
+    got = stream.results
     for m in got.values():
-        error = m.get("error") if isinstance(m, dict) else None
+        error = m.get("error")
         if isinstance(error, dict) and FORGERY_TYPE in (error.get("types") or []):
             hits.append(str(error.get("message", "uses torch's schedulers")))
+    if stream.forged:
+        forged = forged or f"its process forged the grading protocol ({stream.violation})"
+    elif run.problem or stream.violation:
+        result.reason = f"0 points: {_status_reason(run, timeout)}"
+        result.checks = [CheckResult(c.name, c.description, 0, c.points, False, "rejected") for c in checks]
+        return result
 
     if forged or hits:
         result.reason = f"0 points: {forged or hits[0]}"
@@ -83,8 +98,7 @@ def _grade_one(name: str, run: ChildRun, forged: str | None, expected: Any, time
         result.checks = [CheckResult(c.name, c.description, 0, c.points, False, "import failed") for c in checks]
         return result
 
-    started = [(m["check"], m["scenario"]) for m in messages
-               if m.get("kind") == "start" and isinstance(m.get("check"), int) and isinstance(m.get("scenario"), int)]
+    started = stream.started
     stopped = next((k for k in reversed(started) if k not in got), None)  # running when the child died/hung
     stop_reason = _status_reason(run, timeout)
     for i, check in enumerate(checks):
@@ -159,43 +173,71 @@ def _failed_children(result: SchedulerResult) -> set[str]:
     return names
 
 
+def _require_sandbox(require: bool | None) -> bool:
+    if require is None:
+        return os.environ.get("LRLAB_REQUIRE_SANDBOX", "").strip().lower() in ("1", "true", "yes", "on")
+    return bool(require)
+
+
 def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout: float = DEFAULT_TIMEOUT,
-          parallel: int | None = None, *, _nested: bool = False) -> GradeReport:
+          parallel: int | None = None, *, sandbox: str | None = None, require_sandbox: bool | None = None,
+          layout: str = "shared", _nested: bool = False) -> GradeReport:
     """Grade the ``schedulers`` package in ``path`` (default ``exercises/``) against torch.
 
     ``only``: a scheduler name or list of names (default all 12). ``timeout``: seconds of wall time each
-    scheduler's child may take (> 0). Returns a :class:`GradeReport`; ``.total`` of ``.max_total`` (100).
+    scheduler's process may take (0.5..3600). ``sandbox``: ``auto`` (bubblewrap where it works, else a
+    plain child process, said in the report), ``bwrap`` or ``none`` (default ``$LRLAB_SANDBOX`` or auto).
+    ``require_sandbox`` (default ``$LRLAB_REQUIRE_SANDBOX``): raise :class:`SandboxError` instead of
+    grading without isolation. ``layout``: ``shared`` (one sandbox, one process per scheduler inside) or
+    ``isolated`` (one sandbox per scheduler; slower). Returns a :class:`GradeReport` (``.total`` of
+    ``.max_total``).
     """
     start = time.perf_counter()
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 3600:
-        raise ValueError(f"timeout must be a number of seconds in (0, 3600], got {timeout!r}")
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT:
+        raise ValueError(f"timeout must be a number of seconds in [{MIN_TIMEOUT:g}, {MAX_TIMEOUT:g}], got {timeout!r}")
     if parallel is None:
         parallel = max(2, min(4, os.cpu_count() or 2))
-    if not isinstance(parallel, int) or parallel < 1:
-        raise ValueError(f"parallel must be an integer >= 1, got {parallel!r}")
+    if not isinstance(parallel, int) or isinstance(parallel, bool) or not 1 <= parallel <= 64:
+        raise ValueError(f"parallel must be an integer in [1, 64], got {parallel!r}")
     names = _names(only)
     base = resolve_package_dir("exercises" if path is None else path)
-    forged = scan_package(base / PACKAGE)
+    kind, why_not = sandbox_kind(sandbox)
+    if kind != "bwrap" and _require_sandbox(require_sandbox):
+        raise SandboxError(f"refusing to grade without isolation: {why_not}; {INSTALL_HINT}")
     workdir = Path(tempfile.mkdtemp(prefix="lrlab-grade-"))
+    workdir.chmod(0o711)  # the snapshot inside must be readable by the sandbox's unprivileged uid
     try:
-        sandbox = Sandbox(base, names, float(timeout), parallel, workdir)
+        snap = take_snapshot(base / PACKAGE, workdir / "submission", PACKAGE)
+        forged = scan_files(snap.files)
+        for name, why in vendored_classes(snap.files).items():
+            forged.setdefault(name, why)
+        supervisor = Supervisor(workdir / "submission", names, float(timeout), parallel, workdir, kind, layout)
+        supervisor.start()
         try:
             from lrlab.grading.oracle import expected  # torch's values, while the sandbox runs
 
             oracle = {name: expected(name) for name in names}
         except BaseException:
-            sandbox.kill()
+            supervisor.cancel()
             raise
-        run = sandbox.collect()
+        run = supervisor.collect()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     notes = []
+    isolation = "" if kind == "bwrap" else (
+        f"NOT ISOLATED: the graded code ran in a plain child process ({why_not}); {INSTALL_HINT}")
     mode_note = ""
     if run.mode == "modules":
-        probe_error = next((m.get("error") for m in run.probe.messages if m.get("kind") == "probe"), None)
-        why = describe_error(probe_error) if isinstance(probe_error, dict) else _status_reason(run.probe, min(timeout, 5))
+        why = describe_error(run.probe_error) if isinstance(run.probe_error, dict) else run.probe_status
         notes.append(f"`import {PACKAGE}` failed ({why}); each scheduler was graded from its own module")
         mode_note = f" (and `import {PACKAGE}` failed)"
+    skipped = {rel: why for rel, why in snap.skipped.items() if not rel.endswith((".pyc", ".pyo"))}
+    if skipped:
+        listed = ", ".join(f"{rel} ({why})" for rel, why in list(skipped.items())[:5])
+        notes.append(f"files not graded: {listed}" + (" ..." if len(skipped) > 5 else ""))
+    references = matches_reference_files(snap.files)
+    if references:
+        notes.append("matches the shipped reference solutions: " + ", ".join(references))
     results = {name: _grade_one(name, run.children[name], forged.get(name), oracle[name], timeout, mode_note)
                for name in names}
     # A composite that failed in scenarios built from children: grade those children (if not graded here) so
@@ -205,12 +247,14 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
     if any(suspects.values()):
         children = dict(results)
         if missing and not _nested:
-            children.update(grade(base, only=missing, timeout=timeout, parallel=parallel, _nested=True).results)
+            children.update(grade(base, only=missing, timeout=timeout, parallel=parallel, sandbox=sandbox,
+                                  require_sandbox=require_sandbox, _nested=True).results)
         for name, kids in suspects.items():
             if kids:
                 results[name] = _grade_one(name, run.children[name], forged.get(name), oracle[name], timeout,
                                            mode_note, children)
-    return GradeReport(str(base / PACKAGE), results, notes, time.perf_counter() - start)
+    return GradeReport(str(base / PACKAGE), results, notes, time.perf_counter() - start,
+                       isolation=isolation, reference_matches=references)
 
 
 def _default_base() -> Path:
@@ -226,6 +270,44 @@ def _default_base() -> Path:
     return EXERCISES_DIR
 
 
+_FRESH = (
+    "import json, sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from lrlab.grading.grader import grade\n"
+    "args = json.loads(sys.argv[2])\n"
+    "report = grade(args['base'], only=args['only'], timeout=args['timeout'])\n"
+    "open(args['out'], 'w').write(report.to_json())\n"
+)
+
+
+def grade_in_fresh_process(base: str | os.PathLike[str], only: list[str] | None = None,
+                           timeout: float = DEFAULT_TIMEOUT) -> GradeReport:
+    """:func:`grade` run by a fresh ``python -I`` (never in this process, which may have imported the
+    learner's code: a notebook kernel); the sandbox rules (``$LRLAB_SANDBOX``, ``$LRLAB_REQUIRE_SANDBOX``)
+    apply there as here. Raises :class:`SandboxError` when that process fails.
+    """
+    import json
+    import subprocess
+
+    src = str(Path(__file__).resolve().parents[2])
+    with tempfile.TemporaryDirectory(prefix="lrlab-selfcheck-") as tmp:
+        out = Path(tmp) / "report.json"
+        args = json.dumps({"base": str(base), "only": only, "timeout": timeout, "out": str(out)})
+        limit = 180.0 + 3 * timeout * max(1, len(only or SCHEDULERS))
+        keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "LRLAB_SANDBOX", "LRLAB_REQUIRE_SANDBOX",
+                "LRLAB_GRADE_PARALLEL")
+        env = {k: v for k, v in os.environ.items() if k in keep}
+        try:
+            proc = subprocess.run([sys.executable, "-I", "-c", _FRESH, src, args], cwd=tmp, env=env,
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired:
+            raise SandboxError(f"grading did not finish within {limit:g} s") from None
+        if proc.returncode != 0 or not out.is_file():
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise SandboxError(f"the grading process failed: {tail[0][:300]}")
+        return GradeReport.from_dict(json.loads(out.read_text()))
+
+
 def self_check(name: str, path: str | os.PathLike[str] | None = None, timeout: float = DEFAULT_TIMEOUT,
                quiet: bool = False) -> SchedulerResult:
     """Grade one scheduler of the learner's package and print a short report (for a notebook cell).
@@ -235,7 +317,8 @@ def self_check(name: str, path: str | os.PathLike[str] | None = None, timeout: f
     """
     if not isinstance(name, str) or name not in SCHEDULER_POINTS:
         raise ValueError(f"name must be one of {list(SCHEDULERS)}, got {name!r}")
-    report = grade(_default_base() if path is None else path, only=[name], timeout=timeout)
+    base = resolve_package_dir(_default_base() if path is None else path)
+    report = grade_in_fresh_process(base, [name], timeout)
     result = report.results[name]
     if not quiet:
         text = result.format()

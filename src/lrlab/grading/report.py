@@ -90,6 +90,13 @@ class GradeReport:
     results: dict[str, SchedulerResult]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    isolation: str = ""  # empty when the code ran in the bubblewrap sandbox, else why it did not
+    reference_matches: list[str] = field(default_factory=list)  # files matching the shipped solutions
+
+    @property
+    def isolated(self) -> bool:
+        """True when the learner's code ran in the bubblewrap sandbox."""
+        return not self.isolation
 
     @property
     def total(self) -> int:
@@ -109,8 +116,22 @@ class GradeReport:
             "max_total": self.max_total,
             "notes": list(self.notes),
             "seconds": round(self.seconds, 3),
+            "isolated": self.isolated,
+            "isolation": self.isolation,
+            "reference_matches": list(self.reference_matches),
             "results": {name: r.to_dict() for name, r in self.results.items()},
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """The inverse of :meth:`to_dict`."""
+        results = {}
+        for name, r in data["results"].items():
+            checks = [CheckResult(**{k: c.get(k) for k in CheckResult.__dataclass_fields__}) for c in r["checks"]]
+            results[name] = SchedulerResult(r["name"], r["points"], r["max_points"], checks, r.get("reason", ""),
+                                            r.get("seconds"))
+        return cls(data["path"], results, list(data.get("notes", [])), float(data.get("seconds", 0.0)),
+                   data.get("isolation", ""), list(data.get("reference_matches", [])))
 
     def to_json(self) -> str:
         """``to_dict`` as JSON text."""
@@ -119,7 +140,8 @@ class GradeReport:
     def format_table(self) -> str:
         """Scheduler, points and the first failing check (step, expected, got); last line ``TOTAL: p/max``."""
         width = max([len("scheduler")] + [len(n) for n in self.results])
-        lines = [f"{'scheduler':<{width}}  points  first failing check", f"{'-' * width}  ------  {'-' * 40}"]
+        lines = [self.isolation] if self.isolation else []
+        lines += [f"{'scheduler':<{width}}  points  first failing check", f"{'-' * width}  ------  {'-' * 40}"]
         for name, result in self.results.items():
             score = f"{result.points}/{result.max_points}"
             lines.append(f"{name:<{width}}  {score:>6}  {result.summary()}")

@@ -1,22 +1,24 @@
-"""The sandbox that runs the learner's code: a "zygote" child process and one forked grandchild per scheduler.
+"""Inside the sandbox: a supervisor ("zygote") that imports torch once and forks one process per scheduler.
 
-The zygote (``python -c "from lrlab.grading.runner import main; main()" FD``) imports torch once, replaces every class of
-``torch.optim.lr_scheduler`` (and each re-export of one anywhere in ``torch``) with a *sentinel* that raises
-:class:`ForgeryError` when used and is recognisable in an MRO, disables the real classes' ``__init__``, and
-blocks re-importing that module. It then forks:
+Started as ``python -I -c "...runner.main()" JOB`` by :mod:`lrlab.grading.sandbox`, inside bubblewrap where
+available (see :mod:`lrlab.grading.sandbox_bwrap`: torch's ``lr_scheduler.py``/``swa_utils.py`` replaced by a
+tripwire, no lrlab oracle, an unprivileged uid) or as a plain child process otherwise. The zygote never
+imports the learner's code. It:
 
-1. a *probe* grandchild that imports the ``schedulers`` package; if that fails or hangs, the schedulers are
-   graded module by module (``schedulers.step`` etc. without running the package ``__init__``), so a
-   broken module costs only the classes it defines;
-2. one grandchild per scheduler (a few at a time) that imports the learner's class, checks it is not
-   torch's (MRO, code file, delegated instances), runs every scenario with :func:`run_scenario` and writes
-   one JSON line per scenario to its own pipe.
+1. imports torch and the driver, warms torch up, installs the sentinels (torch's scheduler classes, where
+   they exist at all, replaced by objects that raise :class:`ForgeryError`), makes itself non-dumpable
+   (so that processes of the same uid cannot read its memory or file descriptors) and a child subreaper;
+2. forks a *probe* that imports the ``schedulers`` package (if that fails or hangs, schedulers are graded
+   module by module, without the package ``__init__``);
+3. forks one process per scheduler (``parallel`` at a time, the heaviest first), each with rlimits (CPU
+   seconds, address space, file size, process count), stdin/stdout/stderr on /dev/null, every other file
+   descriptor closed except its own result pipe (created by the grading process; the zygote keeps no copy),
+   and kills it at its deadline;
+4. reports each start and exit on its control pipe (``ready``, ``mode``, ``start``, ``exit``, ``end``) and
+   kills every process left over before exiting.
 
-Grandchildren run in their own process group with stdout/stderr sent to a log file, a CPU rlimit and a
-wall-clock deadline (SIGKILL). The zygote relays each grandchild's raw bytes to the grading process over
-the file descriptor it was given as ``[header JSON line][nbytes raw bytes]`` frames, then an ``end`` frame;
-nothing is ever read from stdout. The zygote serves one job per line of stdin until stdin closes, so a
-process that grades repeatedly (tests, ``self_check`` in a notebook) pays the torch import once. The zygote itself never imports the learner's code.
+The grading process reads each scheduler's pipe itself (:mod:`lrlab.grading.protocol`); the zygote relays
+nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ import sys
 import time
 import types
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 PACKAGE = "schedulers"
@@ -81,10 +82,11 @@ def install_sentinels() -> dict[str, type]:
     global TORCH_SCHEDULER_FILE
     import torch.optim.lr_scheduler as real
 
-    TORCH_SCHEDULER_FILE = os.path.realpath(real.__file__)
+    TORCH_SCHEDULER_FILE = os.path.realpath(getattr(real, "__file__", "") or "")
+    root = vars(real).get("LRScheduler")  # absent inside bubblewrap (the module is a tripwire there)
     real_classes = {
         id(c): c for c in vars(real).values()
-        if isinstance(c, type) and issubclass(c, real.LRScheduler) and c.__module__ == real.__name__
+        if isinstance(root, type) and isinstance(c, type) and issubclass(c, root) and c.__module__ == real.__name__
     }
     sentinels = {c.__name__: _sentinel(c.__name__) for c in real_classes.values()}
     for mod_name, mod in list(sys.modules.items()):
@@ -236,38 +238,6 @@ def _resolver(base: str, mode: str) -> Callable[[str], type]:
     return classes
 
 
-def _grandchild(fd: int, base: str, name: str | None, mode: str, log: str, cpu_limit: float) -> None:
-    """Body of a forked grandchild: never returns (``os._exit``)."""
-    code = 0
-    try:
-        os.setpgid(0, 0)
-        with contextlib.suppress(Exception):  # die with the zygote
-            import ctypes
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        import resource
-
-        limit = max(1, int(cpu_limit) + 1)
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
-        os.chdir(os.path.dirname(log))
-        writer = _Writer(fd)
-        if name is None:  # the probe
-            try:
-                _only_this_package(base)
-                _import_package(base)
-                writer.send({"kind": "probe", "ok": True})
-            except BaseException as exc:  # noqa: BLE001
-                writer.send({"kind": "probe", "ok": False, "error": _error(exc)})
-            os._exit(0)
-        _run_scheduler(writer, base, name, mode)
-    except BaseException:  # noqa: BLE001 - nothing may escape a forked child
-        code = 70
-    os._exit(code)
 
 
 def _run_scheduler(writer: _Writer, base: str, name: str, mode: str) -> None:
@@ -306,99 +276,223 @@ def _run_scheduler(writer: _Writer, base: str, name: str, mode: str) -> None:
     writer.send({"kind": "done"})
 
 
-def _fork(fd_keep: int, base: str, name: str | None, mode: str, logdir: str, timeout: float) -> tuple[int, int]:
-    r, w = os.pipe()
-    log = os.path.join(logdir, f"{name or 'probe'}.log")
-    pid = os.fork()
-    if pid == 0:  # grandchild
-        os.close(r)
-        with contextlib.suppress(OSError):
-            os.close(fd_keep)
-        _grandchild(w, base, name, mode, log, timeout)
-    os.close(w)
-    return pid, r
+ARMED = False  # set once torch is imported: from then on the tripwire module raises ForgeryError
 
 
-def _drain(fd: int) -> bytes:
-    """Whatever is still buffered in the pipe ``fd`` (without blocking)."""
-    os.set_blocking(fd, False)
-    data = bytearray()
+def _prctl(option: int, value: int) -> None:
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
+
+
+def _send_line(fd: int, message: dict[str, Any]) -> None:
+    data = (json.dumps(message) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _child_setup(keep: int, limits: dict[str, Any], cpu_seconds: float) -> None:
+    """In a freshly forked child, before any learner code: own group, fds, rlimits, parent-death signal."""
+    import resource
+
+    os.setpgid(0, 0)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 1 << 16)
+    cpu = max(1, int(cpu_seconds) + 1)
+    if limits.get("as_extra") is not None:  # address space: what torch already maps plus a margin
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open("/proc/self/status") as f:
+                vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+            limits = {**limits, "as": vm + int(limits["as_extra"])}
+    settings = [(resource.RLIMIT_CPU, cpu), (resource.RLIMIT_FSIZE, limits.get("fsize")),
+                (resource.RLIMIT_AS, limits.get("as")), (resource.RLIMIT_NPROC, limits.get("nproc")),
+                (resource.RLIMIT_CORE, 0)]
+    for kind, value in settings:
+        if value is not None:
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(kind, (int(value), int(value)))
     with contextlib.suppress(OSError):
-        while chunk := os.read(fd, 1 << 16):
-            data += chunk
-    return bytes(data)
+        os.chdir(limits.get("cwd") or "/tmp")
+    if limits.get("drop_root") and os.geteuid() == 0:  # plain fallback run as root: become nobody at least
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
 
 
-def _kill(pid: int) -> None:
+def _probe_body(fd: int, base: str) -> None:
+    try:
+        _only_this_package(base)
+        _import_package(base)
+        _send_line(fd, {"ok": True})
+    except BaseException as exc:  # noqa: BLE001
+        with contextlib.suppress(BaseException):
+            _send_line(fd, {"ok": False, "error": _error(exc)})
+
+
+def _run_probe(base: str, limit: float, limits: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str]:
+    """(mode, probe error or None, how the probe ended): import the package in a throwaway child."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _child_setup(w, limits, limit)
+            _probe_body(w, base)
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.set_blocking(r, False)
+    data, start, status = bytearray(), time.monotonic(), "ok"
+    while True:
+        ready, _, _ = select.select([r], [], [], 0.05)
+        if ready:
+            try:
+                chunk = os.read(r, 1 << 16)
+            except BlockingIOError:
+                chunk = b"x"
+            if not chunk:
+                break
+            if chunk != b"x":
+                data += chunk
+            if len(data) > 1 << 16:
+                status = "sent too much"
+                break
+        if time.monotonic() - start > limit:
+            status = f"timed out after {limit:g} s"
+            break
+    _kill_group(pid)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    os.close(r)
+    error = None
+    ok = False
+    with contextlib.suppress(Exception):
+        message = json.loads(bytes(data).split(b"\n")[0])
+        ok = message.get("ok") is True
+        err = message.get("error")
+        if isinstance(err, dict):
+            error = {"types": [str(t)[:200] for t in list(err.get("types") or ["builtins.Exception"])[:20]],
+                     "message": str(err.get("message", ""))[:500]}
+    return ("package" if ok and status == "ok" else "modules"), (None if ok else error), status
+
+
+def _kill_group(pid: int) -> None:
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         with contextlib.suppress(OSError):
             target()
 
 
-def supervise(out_fd: int, base: str, names: list[str], timeout: float, parallel: int, logdir: str) -> None:
-    """Run the probe then one grandchild per name; relay each one's bytes and exit status to ``out_fd``."""
+def _kill_strays() -> None:
+    """Kill every process reparented to this (subreaper) zygote and reap it."""
+    me = os.getpid()
+    for _ in range(20):
+        found = False
+        with contextlib.suppress(OSError):
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit() or int(entry) == me:
+                    continue
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    with open(f"/proc/{entry}/stat", "rb") as f:
+                        ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                    if ppid == me:
+                        found = True
+                        _kill_group(int(entry))
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+        if not found:
+            return
+        time.sleep(0.01)
 
-    def emit(header: dict[str, Any], payload: bytes = b"") -> None:
-        data = (json.dumps({**header, "nbytes": len(payload)}) + "\n").encode() + payload
-        while data:
-            data = data[os.write(out_fd, data):]
 
-    def run_batch(jobs: list[str | None], mode: str, limit: float) -> dict[str | None, tuple[bytes, dict[str, Any]]]:
-        done: dict[str | None, tuple[bytes, dict[str, Any]]] = {}
-        pending = list(jobs)
-        running: dict[int, dict[str, Any]] = {}  # read fd -> info
-        while pending or running:
-            while pending and len(running) < parallel:
-                job = pending.pop(0)
-                pid, r = _fork(out_fd, base, job, mode, logdir, limit)
-                running[r] = {"name": job, "pid": pid, "buf": bytearray(), "start": time.monotonic(), "eof": False}
-            now = time.monotonic()
-            wait = max(0.0, min(info["start"] + limit - now for info in running.values()))
-            readable, _, _ = select.select(list(running), [], [], min(wait, 0.25))
-            for r in readable:
-                chunk = os.read(r, 1 << 16)
-                if chunk:
-                    running[r]["buf"] += chunk
-                else:
-                    running[r]["eof"] = True
-            now = time.monotonic()
-            for r, info in list(running.items()):
-                status: dict[str, Any] | None = None
-                if info["eof"]:
-                    _, raw = os.waitpid(info["pid"], 0)
-                    status = {"exit": os.waitstatus_to_exitcode(raw), "timed_out": False}
-                elif now - info["start"] > limit:
-                    _kill(info["pid"])
-                    os.waitpid(info["pid"], 0)
-                    status = {"exit": None, "timed_out": True}
-                else:
-                    pid, raw = os.waitpid(info["pid"], os.WNOHANG)
-                    if pid:  # exited, but something (its own child) still holds the pipe open
-                        status = {"exit": os.waitstatus_to_exitcode(raw), "timed_out": False}
-                if status is not None:
-                    _kill(info["pid"])  # its process group: anything it left behind
-                    info["buf"] += _drain(r)
-                    os.close(r)
-                    status["seconds"] = round(time.monotonic() - info["start"], 3)
-                    done[info["name"]] = (bytes(info["buf"]), status)
-                    del running[r]
-        return done
-
-    probe_limit = min(timeout, 5.0)
-    (raw, status), = run_batch([None], "package", probe_limit).values()
-    mode = "package"
+def _scheduler_body(fd: int, base: str, name: str, mode: str) -> None:
+    code = 0
     try:
-        probe = json.loads(raw.decode().splitlines()[0])
-        if not probe.get("ok"):
-            mode = "modules"
-    except (ValueError, IndexError, UnicodeDecodeError):
-        probe, mode = {"kind": "probe", "ok": False}, "modules"
-    emit({"kind": "probe", "mode": mode, "status": status}, raw)
-    from lrlab.grading.spec import SCHEDULER_POINTS
+        _run_scheduler(_Writer(fd), base, name, mode)
+    except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+        code = 70
+    os._exit(code)
 
-    order = sorted(names, key=lambda n: -SCHEDULER_POINTS.get(n, 0))  # the heaviest first
-    for name, (raw, status) in run_batch(list(order), mode, timeout).items():
-        emit({"kind": "scheduler", "name": name, "mode": mode, "status": status}, raw)
+
+def serve(job: dict[str, Any]) -> None:
+    """Run the probe (unless the mode is given) and every scheduler of ``job``; report on ``job['ctl']``."""
+    ctl = int(job["ctl"])
+    base, timeout, parallel = job["base"], float(job["timeout"]), max(1, int(job["parallel"]))
+    limits = dict(job.get("limits") or {})
+    fds: dict[str, int] = {name: int(fd) for name, fd in job["fds"].items()}
+    mode = job.get("mode") or "auto"
+    if mode == "auto":
+        mode, probe_error, probe_status = _run_probe(base, min(timeout, 5.0), limits)
+    else:
+        probe_error, probe_status = None, "skipped"
+    _send_line(ctl, {"kind": "mode", "mode": mode, "probe_error": probe_error, "probe_status": probe_status})
+    from lrlab.grading.spec import SCHEDULERS
+
+    weight = {name: -len(checks_for_names(name)) for name in fds}
+    order = sorted(fds, key=lambda n: (weight[n], SCHEDULERS.index(n) if n in SCHEDULERS else 0))
+    running: dict[int, tuple[str, float]] = {}
+    while order or running:
+        while order and len(running) < parallel:
+            name = order.pop(0)
+            fd = fds.pop(name)
+            pid = os.fork()
+            if pid == 0:
+                for other in [ctl, *fds.values()]:
+                    with contextlib.suppress(OSError):
+                        os.close(other)
+                try:
+                    _child_setup(fd, limits, timeout)
+                finally:
+                    _scheduler_body(fd, base, name, mode)
+            os.close(fd)
+            running[pid] = (name, time.monotonic())
+            _send_line(ctl, {"kind": "start", "name": name})
+        time.sleep(0.005)
+        now = time.monotonic()
+        for pid, (name, started) in list(running.items()):
+            timed_out = False
+            try:
+                done, raw = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, raw = pid, 0
+            if not done and now - started > timeout:
+                _kill_group(pid)
+                done, raw = os.waitpid(pid, 0)
+                timed_out = True
+            if done:
+                _kill_group(pid)  # whatever it left in its process group
+                del running[pid]
+                _send_line(ctl, {"kind": "exit", "name": name, "timed_out": timed_out,
+                                 "exit": None if timed_out else os.waitstatus_to_exitcode(raw),
+                                 "seconds": round(now - started, 3)})
+        with contextlib.suppress(ChildProcessError):  # reap strays reparented to us
+            while True:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+                if pid == 0 or pid in running:
+                    break
+    _kill_strays()
+    _send_line(ctl, {"kind": "end"})
+
+
+def checks_for_names(name: str) -> tuple[Any, ...]:
+    """The checks of ``name`` (empty for an unknown name)."""
+    from lrlab.grading.spec import checks_for
+
+    try:
+        return tuple(checks_for(name))
+    except Exception:  # noqa: BLE001
+        return ()
 
 
 def _skip_dynamo_import() -> None:
@@ -427,31 +521,33 @@ def _warm_up() -> None:
         opt.load_state_dict(opt.state_dict())
 
 
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Zygote entry point: ``OUT_FD`` argument; one JSON job per stdin line, answered by frames + an end frame."""
+    """Zygote entry point: ``JOB`` (JSON) as the only argument (see :func:`serve`)."""
     argv = sys.argv[1:] if argv is None else argv
-    out_fd = int(argv[0])
+    job = json.loads(argv[0])
+    _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     import warnings
 
     warnings.simplefilter("ignore")
-    import torch  # noqa: F401 - imported once here, inherited by every grandchild
+    import torch  # noqa: F401 - imported once here, inherited by every child
 
     import lrlab.grading.driver  # noqa: F401
     import lrlab.grading.spec  # noqa: F401
 
     _warm_up()
     install_sentinels()
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        logdir = job["logdir"]
-        Path(logdir).mkdir(parents=True, exist_ok=True)
-        supervise(out_fd, job["base"], job["names"], float(job["timeout"]), int(job["parallel"]), logdir)
-        end = (json.dumps({"kind": "end", "nbytes": 0}) + "\n").encode()
-        while end:
-            end = end[os.write(out_fd, end):]
-    os.close(out_fd)
+    global ARMED
+    ARMED = True
+    _send_line(int(job["ctl"]), {"kind": "ready"})
+    try:
+        serve(job)
+    except BrokenPipeError:
+        _kill_strays()
+        return 1
     return 0
 
 
