@@ -7,6 +7,7 @@ Paths are relative to this file, so the course works wherever the repository is 
 
 import json
 import os
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +63,29 @@ c.Autograde.sanitize_preprocessors = [
     "lrlab.classroom.preprocessors.DropUnlistedCodeCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# After running the notebook, autograde inserts the student's schedulers/*.py as read-only markdown cells
+# (lrlab.classroom.preprocessors.ShowStudentCode): the formgrader's manual-grading view and the feedback
+# then show the work being graded, not only the test cells. The rest is nbgrader 0.9.6's default list.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "lrlab.classroom.preprocessors.ShowStudentCode",
+]
+
+# Feedback page: templates/lrlab_feedback (nbgrader's page with scheduler names in the table of contents and
+# long lines wrapped), found next to nbgrader's own templates. Only for `nbgrader generate_feedback`: the
+# formgrader (a Jupyter server extension reading this file too) sets its own HTMLExporter template.
+if "generate_feedback" in sys.argv[1:2]:
+    _NBGRADER_TEMPLATES = Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates"
+    c.HTMLExporter.template_name = "lrlab_feedback"
+    c.HTMLExporter.template_file = "lrlab.html.j2"
+    c.HTMLExporter.extra_template_basedirs = [str(HERE / "templates"), str(_NBGRADER_TEMPLATES)]
 
 # Feedback shows each test cell's visible part and the grader's report, never the hidden block.
 c.GenerateFeedback.preprocessors = [

@@ -23,6 +23,7 @@ def _build_course(args: argparse.Namespace) -> int:
     from lrlab.paths import REPO_ROOT
 
     course = Path(args.course).resolve()
+    repo = Path(args.repo).resolve() if args.repo else REPO_ROOT
     try:
         chosen = lay.resolve_layout(args.layout)
         dst = build_course(course, args.assignment)
@@ -43,9 +44,9 @@ def _build_course(args: argparse.Namespace) -> int:
                   "or give --exchange DIR (outside the repository, every parent o+x)", file=sys.stderr)
             return 2
         lay.write_settings(course, "shared", exchange)
-        for path in lay.secure(REPO_ROOT, course):
+        for path in lay.secure(repo, course):
             print(f"  chmod go-rwx {path}")
-        trouble = lay.problems(REPO_ROOT, course, exchange)
+        trouble = lay.problems(repo, course, exchange)
         for line in trouble:
             print(f"  UNSAFE: {line}", file=sys.stderr)
         if trouble:
@@ -79,7 +80,8 @@ def _build_student_env(args: argparse.Namespace) -> int:
     if args.wheel_only:
         return 0
     try:
-        py = se.build_env(out / "venv", wheel, Path(args.packages_from) if args.packages_from else None)
+        py = se.build_env(out / "venv", wheel, Path(args.packages_from) if args.packages_from else None,
+                          base_python=args.python)
     except (RuntimeError, FileNotFoundError, OSError) as exc:
         print(f"lrlab build-student-env: {exc}", file=sys.stderr)
         return 1
@@ -143,6 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "users (checked); local: one-person dry run; auto (default): shared when other user "
                         "accounts exist")
     p.add_argument("--exchange", help="exchange root (shared default /usr/local/share/nbgrader/exchange)")
+    p.add_argument("--repo", help="the instructor's clone to close to other users (default: this toolkit's)")
     p.set_defaults(func=_build_course)
 
     p = sub.add_parser("build-student-env", help="a wheel (and venv) of the toolkit without the solutions (instructors)")
@@ -150,6 +153,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wheel-only", action="store_true", help="only build and check the wheel")
     p.add_argument("--packages-from", metavar="SITE_PACKAGES",
                    help="take torch & co. from this (student-readable) site-packages instead of downloading")
+    p.add_argument("--python", help="interpreter to base the venv on (one students may run; default this one)")
     p.set_defaults(func=_build_student_env)
 
     p = sub.add_parser("build-gradescope", help="write a Gradescope autograder zip (instructors)")

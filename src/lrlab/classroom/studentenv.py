@@ -80,30 +80,38 @@ def build_wheel(out_dir: Path, repo_root: Path = REPO_ROOT) -> Path:
     return wheels[-1]
 
 
-def build_env(env_dir: Path, wheel: Path, packages_from: Path | None = None) -> Path:
+def build_env(env_dir: Path, wheel: Path, packages_from: Path | None = None, base_python: str | None = None) -> Path:
     """A new venv at ``env_dir`` with ``wheel`` installed non-editable; returns its python.
 
     Dependencies come from the package index (pinned by the wheel's metadata: torch 2.13.0 CPU...), or, with
     ``packages_from`` (another environment's ``site-packages``, readable by students), from there through a
     ``.pth`` line (no download; that environment's editable ``lrlab`` is not picked up: a ``.pth`` line adds
-    a directory without running the ``.pth`` files inside it).
+    a directory without running the ``.pth`` files inside it). ``base_python``: the interpreter the venv is
+    made from (default this one); it must be one students may run (not one under ``/root``).
     """
     env_dir = Path(env_dir)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(env_dir)], check=True)
+    base = base_python or sys.executable
+    cmd = [base, "-m", "venv", "--clear", str(env_dir)]
+    if packages_from is not None:
+        cmd.insert(3, "--without-pip")  # the wheel is installed by this environment's pip (--target)
+    subprocess.run(cmd, check=True, capture_output=True)
     py = env_dir / "bin" / "python"
     site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    args = [str(py), "-m", "pip", "install", "--quiet"]
     if packages_from is not None:
         packages_from = Path(packages_from).resolve()
         if not packages_from.is_dir():
             raise FileNotFoundError(f"packages_from {packages_from} is not a directory")
         (site / "zz_lrlab_shared_packages.pth").write_text(str(packages_from) + "\n")
-        args.append("--no-deps")
+        args = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site)]
+    else:
+        args = [str(py), "-m", "pip", "install", "--quiet"]
     proc = subprocess.run(args + [str(wheel)], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"installing {wheel.name} failed:\n{proc.stderr.strip()[-3000:]}")
-    env_dir.chmod(0o755)
+    for path in [env_dir, *env_dir.rglob("*")]:  # students run it: world-readable, dirs traversable
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
     return py
 
 
