@@ -21,6 +21,8 @@ from lrlab.grading import SCHEDULER_POINTS
 from lrlab.grading.spec import MODULE_OF
 from lrlab.paths import COURSE_DIR, SOLUTIONS_DIR
 
+pytestmark = pytest.mark.classroom
+
 
 def copy_course(dst: Path) -> Path:
     """The course as shipped (config, templates), without anything generated."""

@@ -64,9 +64,12 @@ def make_instructor_env(env: Path) -> Path:
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "zz_lrlab.pth").write_text(f"{REPO_ROOT / 'src'}\n{_site_packages()}\n")
+    from lrlab.classroom.studentenv import share_jupyter_data
+
+    share_jupyter_data(Path(_site_packages()), env)
     for name, imp in SCRIPTS.items():
         script = env / "bin" / name
-        script.write_text(f"#!{py}\nimport sys\n{imp}\nsys.exit(main())\n")
+        script.write_text(f"#!{py}\nimport sys\n{imp}\nif __name__ == \"__main__\":\n    sys.exit(main())\n")
         script.chmod(0o755)
     return env / "bin"
 
@@ -136,12 +139,11 @@ c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allowed_users = {set([INSTRUCTOR, *STUDENTS])!r}
 c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
 c.Spawner.cmd = [{str(student_py)!r}, "-m", "jupyterhub.singleuser"]
-c.Spawner.args = ['--ServerApp.jpserver_extensions={{"nbgrader.server_extensions.assignment_list": True}}']
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.JupyterHub.services = [{{"name": "lrlab-test", "api_token": {self.token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "lrlab-test", "services": ["lrlab-test"],
-    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"]}}]
+    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "read:hub"]}}]
 """
         (self.dir / "jupyterhub_config.py").write_text(config)
         self.log = open(self.dir / "hub.log", "w")  # noqa: SIM115

@@ -91,7 +91,8 @@ def _build_student_env(args: argparse.Namespace) -> int:
     if found:
         return 1
     print(f"student environment: {py.parent} (lrlab installed non-editable; no reference solutions reachable)")
-    print(f"students use {py.parent / 'jupyter'} and {py.parent / 'nbgrader'}; on a hub, its jupyterhub-singleuser")
+    print(f"students run {py} -m jupyter lab (or -m nbgrader ...); on a JupyterHub: "
+          f"c.Spawner.cmd = ['{py}', '-m', 'jupyterhub.singleuser']")
     return 0
 
 

@@ -179,7 +179,9 @@ def format_timings(outcomes: list[Outcome], wall: float, jobs: int,
     lines = [f"{'student':<24} {'ok':<4} {'score':>11} {'seconds':>8} {'tries':>5}  flags"]
     for o in outcomes:
         score = f"{totals[o.student][0]:g}/{totals[o.student][1]:g}" if o.student in totals else "-"
-        flag = "FLAGGED: " + "; ".join(flags[o.student]) if flags.get(o.student) else ""
+        found = flags.get(o.student, [])
+        flag = ("FLAGGED: " + "; ".join(found[:2]) + (f" (+{len(found) - 2} more)" if len(found) > 2 else "")
+                if found else "")
         lines.append(f"{o.student:<24} {'yes' if o.success else 'NO':<4} {score:>11} {o.seconds:>8.1f} "
                      f"{o.attempts:>5}  {flag}".rstrip())
     if outcomes:

@@ -103,6 +103,7 @@ def build_env(env_dir: Path, wheel: Path, packages_from: Path | None = None, bas
         if not packages_from.is_dir():
             raise FileNotFoundError(f"packages_from {packages_from} is not a directory")
         (site / "zz_lrlab_shared_packages.pth").write_text(str(packages_from) + "\n")
+        share_jupyter_data(packages_from, env_dir)
         args = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site)]
     else:
         args = [str(py), "-m", "pip", "install", "--quiet"]
@@ -113,6 +114,20 @@ def build_env(env_dir: Path, wheel: Path, packages_from: Path | None = None, bas
         if not path.is_symlink():
             path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
     return py
+
+
+def share_jupyter_data(site_packages: Path, env_dir: Path) -> None:
+    """Link ``share/jupyter`` and ``etc/jupyter`` of the environment owning ``site_packages`` into ``env_dir``.
+
+    Jupyter finds nbconvert's templates, JupyterLab's assets and server-extension switches under
+    ``sys.prefix``; an environment that borrows packages through a ``.pth`` line needs them too.
+    """
+    prefix = Path(site_packages).resolve().parents[2]  # <prefix>/lib/pythonX.Y/site-packages
+    for sub in ("share/jupyter", "etc/jupyter"):
+        src, dst = prefix / sub, Path(env_dir) / sub
+        if src.is_dir() and not dst.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.symlink_to(src, target_is_directory=True)
 
 
 def env_leaks(py: Path) -> list[str]:
