@@ -38,9 +38,11 @@ from lrlab.paths import COURSE_DIR, REPO_ROOT, SOLUTIONS_DIR
 pytestmark = [pytest.mark.classroom, pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(900)]
 
 VENV_BIN = Path(sys.executable).parent
-#: An interpreter every user may run (this venv's may live under /root, e.g. pyenv): the test's
-#: environments are made from it and take their packages from this venv's site-packages.
-BASE_PYTHON = "/usr/bin/python3"
+#: The interpreter the test's environments are made from (they take their packages from this venv's
+#: site-packages). Every user must be able to run it: this venv's base interpreter may live under /root
+#: (pyenv), so the fixture copies it (binary, libpython, stdlib: ~130 MB) into the test's directory.
+BASE_PYTHON = ""
+EXTRA_ENV: dict[str, str] = {}
 SCRIPTS = {"nbgrader": "from nbgrader.apps.nbgraderapp import main",
            "alembic": "from alembic.config import main",
            "lrlab": "from lrlab.cli import main",
@@ -55,6 +57,24 @@ EXPECTED_TOTAL = {"full": 100.0, "stubs": 0.0}
 def _site_packages() -> str:
     return subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
+
+
+def portable_python(dst: Path) -> str:
+    """A copy of this venv's base interpreter under ``dst`` that any user can run; sets LD_LIBRARY_PATH."""
+    src = Path(sys.base_prefix)
+    ver = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (dst / "bin").mkdir(parents=True)
+    shutil.copy2(Path(sys.base_prefix) / "bin" / ver, dst / "bin" / ver)
+    (dst / "lib").mkdir()
+    for lib in (src / "lib").glob("libpython*.so*"):
+        shutil.copy2(lib, dst / "lib" / lib.name, follow_symlinks=True)
+    shutil.copytree(src / "lib" / ver, dst / "lib" / ver, symlinks=True,
+                    ignore=shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter"))
+    (dst / "lib" / ver / "site-packages").mkdir()
+    subprocess.run(["chmod", "-R", "a+rX", str(dst)], check=True)
+    EXTRA_ENV["LD_LIBRARY_PATH"] = str(dst / "lib")
+    os.environ["LD_LIBRARY_PATH"] = str(dst / "lib")  # for the root-run steps (venv creation)
+    return str(dst / "bin" / ver)
 
 
 def make_instructor_env(env: Path) -> Path:
@@ -75,8 +95,6 @@ def make_instructor_env(env: Path) -> Path:
 
 
 def _missing() -> str | None:
-    if not os.access(BASE_PYTHON, os.X_OK):
-        return f"needs {BASE_PYTHON} (an interpreter every user may run)"
     if os.geteuid() != 0:
         return "needs root (creates Unix users)"
     if not shutil.which("useradd") or not shutil.which("runuser"):
@@ -104,7 +122,7 @@ def as_user(user: str, *cmd: str, cwd: Path | str = "/", check: bool = True, tim
     """Run ``cmd`` as Unix ``user`` (runuser, a login-like environment with HOME set)."""
     home = f"/home/{user}"
     path = f"{ENV_BIN[user]}:/usr/bin:/bin" if user in ENV_BIN else "/usr/bin:/bin"
-    base = {"HOME": home, "USER": user, "LOGNAME": user, "PATH": path, "LANG": "C.UTF-8"}
+    base = {"HOME": home, "USER": user, "LOGNAME": user, "PATH": path, "LANG": "C.UTF-8", **EXTRA_ENV}
     proc = subprocess.run(["runuser", "-u", user, "--", "env", "-i",
                            *[f"{k}={v}" for k, v in {**base, **(env or {})}.items()], *cmd],
                           cwd=cwd, capture_output=True, text=True, timeout=timeout)
@@ -139,6 +157,7 @@ c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allowed_users = {set([INSTRUCTOR, *STUDENTS])!r}
 c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
 c.Spawner.cmd = [{str(student_py)!r}, "-m", "jupyterhub.singleuser"]
+c.Spawner.environment = {EXTRA_ENV!r}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.JupyterHub.services = [{{"name": "lrlab-test", "api_token": {self.token!r}}}]
@@ -251,6 +270,8 @@ def classroom() -> Iterator[dict]:
         exchange.parent.parent.chmod(0o755)
         subprocess.run(["chown", f"{INSTRUCTOR}:{INSTRUCTOR}", str(exchange.parent)], check=True)
         course = repo / "course"
+        global BASE_PYTHON
+        BASE_PYTHON = portable_python(base / "python")
         inst_bin = make_instructor_env(base / "instructor" / "env")
         ENV_BIN[INSTRUCTOR] = inst_bin
         subprocess.run(["chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(base / "instructor")], check=True)
@@ -336,6 +357,8 @@ def classroom() -> Iterator[dict]:
                     pass
             subprocess.run(["userdel", "-r", "-f", user], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+        if EXTRA_ENV.pop("LD_LIBRARY_PATH", None):
+            os.environ.pop("LD_LIBRARY_PATH", None)
 
 
 def test_each_server_runs_as_its_student(classroom: dict) -> None:

@@ -81,4 +81,6 @@ def run(quick: bool = False) -> None:
           f"max {seconds[-1]:.1f} s")
     print(f"batch wall {wall:.1f} s = {wall / n:.2f} s per submission; {3600 * n / wall:.0f} submissions/hour")
     print(f"CPU {cpu:.0f} s = {cpu / n:.1f} CPU-s per submission (all processes)")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"largest single process: {rss:.0f} MiB resident (ru_maxrss of the children)")
     print(f"scores by kind: {by_kind}; failed autogrades: {failed}")
