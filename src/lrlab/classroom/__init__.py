@@ -62,6 +62,13 @@ def _build_course(args: argparse.Namespace) -> int:
     return 0
 
 
+def _leaked(found: list[str]) -> bool:
+    """Print each leak found (stderr); True if there was any."""
+    for line in found:
+        print(f"  LEAK: {line}", file=sys.stderr)
+    return bool(found)
+
+
 def _build_student_env(args: argparse.Namespace) -> int:
     from lrlab.classroom import studentenv as se
 
@@ -71,10 +78,7 @@ def _build_student_env(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"lrlab build-student-env: {exc}", file=sys.stderr)
         return 1
-    found = se.wheel_leaks(wheel)
-    for line in found:
-        print(f"  LEAK: {line}", file=sys.stderr)
-    if found:
+    if _leaked(se.wheel_leaks(wheel)):
         return 1
     print(f"built {wheel} (checked: no solution marker, no solution code, no solutions/ or schedulers/)")
     if args.wheel_only:
@@ -85,10 +89,7 @@ def _build_student_env(args: argparse.Namespace) -> int:
     except (RuntimeError, FileNotFoundError, OSError) as exc:
         print(f"lrlab build-student-env: {exc}", file=sys.stderr)
         return 1
-    found = se.env_leaks(py)
-    for line in found:
-        print(f"  LEAK: {line}", file=sys.stderr)
-    if found:
+    if _leaked(se.env_leaks(py)):
         return 1
     print(f"student environment: {py.parent} (lrlab installed non-editable; no reference solutions reachable)")
     print(f"students run {py} -m jupyter lab (or -m nbgrader ...); on a JupyterHub: "
