@@ -1,13 +1,18 @@
 """nbgrader configuration for the LR Lab course. Run every ``nbgrader`` command from this directory.
 
 Paths are relative to this file, so the course works wherever the repository is cloned. The assignment
-``lr_schedulers`` (course/source/lr_schedulers/) is built by ``lrlab build-course``; see
-docs/instructor-guide.md.
+``lr_schedulers`` (course/source/lr_schedulers/) is built by ``lrlab build-course``, which also writes
+``classroom.json`` here (the layout and the exchange root); see docs/instructor-guide.md.
 """
 
+import json
+import os
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+_settings_file = HERE / "classroom.json"
+SETTINGS = json.loads(_settings_file.read_text()) if _settings_file.is_file() else {}
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
@@ -15,7 +20,15 @@ c.CourseDirectory.course_id = "lrlab"
 c.CourseDirectory.root = str(HERE)
 # timeout=60: SQLite waits up to 60 s for a lock, so `lrlab autograde --jobs N` workers can share the gradebook.
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}?timeout=60"
-c.Exchange.root = str(HERE / "exchange")  # course-local exchange (default /usr/local/share/nbgrader/exchange)
+# The exchange: $LRLAB_EXCHANGE, else what `lrlab build-course` recorded (on a shared machine nbgrader's
+# default /usr/local/share/nbgrader/exchange, outside the repository), else course/exchange (one-person dry run).
+c.Exchange.root = os.environ.get("LRLAB_EXCHANGE") or SETTINGS.get("exchange") or str(HERE / "exchange")
+
+# The grading kernel must not be replaceable by files next to the notebook: nbgrader starts it as
+# `python -m ipykernel_launcher` in the submission folder, and `-m` puts that folder first on sys.path, so a
+# submitted ipykernel_launcher.py (or a fake torch.py) would run instead. PYTHONSAFEPATH=1 (Python >= 3.11,
+# like `python -P`) keeps the folder off sys.path; nbgrader's kernels inherit this process's environment.
+os.environ["PYTHONSAFEPATH"] = "1"
 
 # Grade in the stock kernel of the environment that runs nbgrader (it has lrlab and torch installed).
 c.Execute.kernel_name = "python3"
@@ -50,6 +63,29 @@ c.Autograde.sanitize_preprocessors = [
     "lrlab.classroom.preprocessors.DropUnlistedCodeCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# After running the notebook, autograde inserts the student's schedulers/*.py as read-only markdown cells
+# (lrlab.classroom.preprocessors.ShowStudentCode): the formgrader's manual-grading view and the feedback
+# then show the work being graded, not only the test cells. The rest is nbgrader 0.9.6's default list.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "lrlab.classroom.preprocessors.ShowStudentCode",
+]
+
+# Feedback page: templates/lrlab_feedback (nbgrader's page with scheduler names in the table of contents and
+# long lines wrapped), found next to nbgrader's own templates. Only for `nbgrader generate_feedback`: the
+# formgrader (a Jupyter server extension reading this file too) sets its own HTMLExporter template.
+if "generate_feedback" in sys.argv[1:2]:
+    _NBGRADER_TEMPLATES = Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates"
+    c.HTMLExporter.template_name = "lrlab_feedback"
+    c.HTMLExporter.template_file = "lrlab.html.j2"
+    c.HTMLExporter.extra_template_basedirs = [str(HERE / "templates"), str(_NBGRADER_TEMPLATES)]
 
 # Feedback shows each test cell's visible part and the grader's report, never the hidden block.
 c.GenerateFeedback.preprocessors = [

@@ -14,12 +14,14 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from lrlab.classroom import ASSIGNMENT
-from lrlab.classroom.builder import NOTEBOOK, build_course, scheduler_modules
+from lrlab.classroom.builder import NOTEBOOK, RELEASE_HEADER, build_course, release_text, scheduler_modules
 from lrlab.classroom.cells import award, check, package_fingerprint, run_grader
 from lrlab.exercisegen import generate
 from lrlab.grading import SCHEDULER_POINTS
 from lrlab.grading.spec import MODULE_OF
 from lrlab.paths import COURSE_DIR, SOLUTIONS_DIR
+
+pytestmark = pytest.mark.classroom
 
 
 def copy_course(dst: Path) -> Path:
@@ -46,7 +48,7 @@ def _load_config(course: Path):
 def test_source_has_the_generated_stubs_never_the_solutions(built: Path, tmp_path: Path) -> None:
     pkg = built / "source" / ASSIGNMENT / "schedulers"
     generate(SOLUTIONS_DIR, tmp_path)  # what `lrlab build-exercises` would write
-    expected = {p.relative_to(tmp_path / "schedulers").as_posix(): p.read_text()
+    expected = {p.relative_to(tmp_path / "schedulers").as_posix(): release_text(p.read_text())
                 for p in (tmp_path / "schedulers").rglob("*.py")}
     shipped = {p.relative_to(pkg).as_posix(): p.read_text() for p in pkg.rglob("*.py")}
     assert shipped == expected
@@ -54,6 +56,10 @@ def test_source_has_the_generated_stubs_never_the_solutions(built: Path, tmp_pat
     for rel, text in shipped.items():
         assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, rel
     assert "NotImplementedError" in "".join(shipped.values())
+    # no released stub points students at solutions/ or at a maintainer command (issue 15)
+    stubbed = [t for t in shipped.values() if "NotImplementedError" in t]
+    assert stubbed and all(t.startswith(RELEASE_HEADER) for t in stubbed)
+    assert not any("GENERATED" in t or "solutions/" in t for t in shipped.values())
 
 
 def test_notebook_has_one_test_cell_per_scheduler_with_its_points(built: Path) -> None:

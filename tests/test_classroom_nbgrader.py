@@ -29,7 +29,7 @@ from lrlab.grading import SCHEDULER_POINTS
 from lrlab.grading.spec import MODULE_OF, checks_for
 from lrlab.paths import COURSE_DIR, SOLUTIONS_DIR
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.nbgrader, pytest.mark.classroom, pytest.mark.slow, pytest.mark.timeout(600)]
 
 SCRIPTS = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{SCRIPTS}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -153,6 +153,25 @@ def make_deleted_module(dst: Path) -> None:
     (pkg / "one_cycle.py").unlink()
 
 
+PLANTED_LAUNCHER = """# a submitted ipykernel_launcher.py: if the grading kernel started from it, it could patch anything
+import os, runpy, sys
+open(os.path.join(os.getcwd(), "PLANTED_RAN"), "w").write("the planted launcher ran")
+sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
+runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+"""
+
+
+def make_planted(dst: Path) -> None:
+    """The solution, an ``ipykernel_launcher.py`` and a ``helper.py`` next to the notebook, and step.py
+    importing that helper: the kernel must not start from the planted file, and files outside
+    ``schedulers/`` must not be importable by the graded code (so StepLR/MultiStepLR score 0)."""
+    pkg = _solution(dst)
+    (dst / "ipykernel_launcher.py").write_text(PLANTED_LAUNCHER)
+    (dst / "helper.py").write_text("VALUE = 1\n")
+    step = pkg / "step.py"
+    step.write_text("import helper  # noqa: F401  (outside schedulers/: must not be importable)\n" + step.read_text())
+
+
 SUBMISSIONS = {
     "full_noisy": (make_full_noisy, expected_points()),
     "stubs": (make_stubs, expected_points(set(SCHEDULER_POINTS))),
@@ -162,6 +181,7 @@ SUBMISSIONS = {
     "hang": (make_hang, expected_points(classes_in("plateau"))),
     "syntax_error": (make_syntax_error, expected_points(classes_in("linear"))),
     "deleted_module": (make_deleted_module, expected_points(classes_in("one_cycle"))),
+    "planted": (make_planted, expected_points(classes_in("step"))),
 }
 
 
@@ -225,6 +245,7 @@ def test_release_holds_no_solution(course: dict[str, Any]) -> None:
     for path in files:
         text = path.read_text()
         assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, path
+        assert "solutions/" not in text.splitlines()[0] and "GENERATED" not in text, path
     nb = nbformat.read(release / NOTEBOOK, as_version=4)
     assert "HIDDEN TESTS" not in str(nb) and "award" not in str(nb)
     # The validator runs the released notebook: no test cell may pass on the released stubs.
@@ -256,8 +277,52 @@ def test_every_submission_autograded_without_failure(course: dict[str, Any]) -> 
         row = next(line for line in lines if line.startswith(student + " "))
         assert row.split()[1] == "yes", row
         assert (course["dir"] / "autograded" / student / ASSIGNMENT / NOTEBOOK).is_file()
-    seconds = [float(line.split()[2]) for line in lines if line.split() and line.split()[0] in SUBMISSIONS]
+    seconds = [float(line.split()[3]) for line in lines if line.split() and line.split()[0] in SUBMISSIONS]
     print(f"\nautograde median {statistics.median(seconds):.1f} s per submission (2 jobs on a shared machine)")
+
+
+def test_autograde_prints_each_total_and_flags_copies_of_the_reference(course: dict[str, Any]) -> None:
+    rows = {line.split()[0]: line for line in course["batch"].splitlines() if line.split()}
+    for student, (_, expected) in SUBMISSIONS.items():
+        assert rows[student].split()[2] == f"{sum(expected.values()):g}/100", rows[student]
+    assert "FLAGGED" not in rows["stubs"]
+    assert "FLAGGED" in rows["full_noisy"] and "solution marker" in rows["full_noisy"]
+    assert "FLAGGED" in rows["partial"]  # base.py, step.py, exponential.py copied from the reference
+    assert "submission(s) FLAGGED" in course["batch"]
+
+
+def test_planted_kernel_launcher_never_runs(course: dict[str, Any]) -> None:
+    """PYTHONSAFEPATH=1 (set by nbgrader_config.py): the submission folder is not on the kernel's sys.path."""
+    graded = course["dir"] / "autograded" / "planted" / ASSIGNMENT
+    assert (graded / "ipykernel_launcher.py").is_file()  # nbgrader copied it next to the notebook
+    assert not (graded / "PLANTED_RAN").exists()
+
+
+def test_student_code_is_shown_in_the_graded_notebook_and_feedback(course: dict[str, Any]) -> None:
+    nb = nbformat.read(course["dir"] / "autograded" / "partial" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    shown = [c for c in nb.cells if "student_code" in c.metadata.get("lrlab", {})]
+    assert {c.metadata.lrlab.student_code for c in shown} >= {f"{m}.py" for m in ALL_MODULES} | {"__init__.py"}
+    step = next(c for c in shown if c.metadata.lrlab.student_code == "step.py")
+    assert "(StepLR, MultiStepLR)" in step.source and "class StepLR" in step.source
+    # right before StepLR's heading and test cell (in "partial" the StepLR cell was deleted: nbgrader put it
+    # back at the top of the notebook, so look at an intact submission)
+    full = nbformat.read(course["dir"] / "autograded" / "full_noisy" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    i = next(i for i, c in enumerate(full.cells) if c.metadata.get("lrlab", {}).get("student_code") == "step.py")
+    assert full.cells[i + 2].metadata.nbgrader.grade_id == "test_StepLR"
+    assert full.cells[0].cell_type == "markdown" and "student_code" not in full.cells[0].metadata.get("lrlab", {})
+    deleted = nbformat.read(course["dir"] / "autograded" / "deleted_module" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    assert any("one_cycle.py" in c.source and "Not in the submission" in c.source for c in deleted.cells)
+    html = (course["dir"] / "feedback" / "partial" / ASSIGNMENT / f"{Path(NOTEBOOK).stem}.html").read_text()
+    import html as html_lib
+    import re
+
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", html))  # the code is syntax-highlighted: spans
+    assert "Student's code: schedulers/exponential.py" in text and "class ExponentialLR" in text
+    for name in SCHEDULER_POINTS:  # the table of contents names each scheduler, not "Test cell"
+        assert f'<a href="#test_{name}">{name}</a>' in html
+    assert ">Test cell</a>" not in html
+    assert "white-space: pre-wrap" in html
+    assert "partial credit, " in html and "the number below is this cell" in html
 
 
 def test_cheating_cells_and_files_are_ignored(course: dict[str, Any]) -> None:

@@ -112,11 +112,78 @@ def autograde(
         return [f.result() for f in futures]
 
 
-def format_timings(outcomes: list[Outcome], wall: float, jobs: int) -> str:
-    """A table of per-submission autograde times, their median and the batch's wall time."""
-    lines = [f"{'student':<24} {'ok':<4} {'seconds':>8} {'tries':>5}"]
+def gradebook_totals(course_dir: Path, assignment: str, students: list[str]) -> dict[str, tuple[float, float]]:
+    """``{student: (score, max_score)}`` from the course's gradebook (students without a submission left out)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    out = {}
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        for student in students:
+            try:
+                sub = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            out[student] = (float(sub.score), float(sub.max_score))
+    return out
+
+
+def _reference_matcher():
+    """``lrlab.grading.similarity.matches_reference`` if the grader provides it, else None (tolerant import)."""
+    try:
+        from lrlab.grading.similarity import matches_reference
+    except ImportError:
+        return None
+    return matches_reference
+
+
+def submission_flags(package_dir: Path) -> list[str]:
+    """Reasons to look at a submission by hand: solution markers, or code copied from the shipped reference.
+
+    Uses ``lrlab.grading.similarity.matches_reference(path)`` when the grader has it; otherwise (and in
+    addition) :func:`lrlab.classroom.studentenv.leaks`: a marker line, or 3 consecutive lines of a
+    solution region, in any ``.py`` file.
+    """
+    from lrlab.classroom.studentenv import leaks
+    from lrlab.paths import SOLUTIONS_DIR
+
+    package_dir = Path(package_dir)
+    if not package_dir.is_dir():
+        return []
+    files = {p.relative_to(package_dir).as_posix(): p.read_text(errors="replace")
+             for p in sorted(package_dir.rglob("*.py"))}
+    flags = []
+    if (SOLUTIONS_DIR / "schedulers").is_dir():
+        flags += leaks(files)
+    elif any("SOLUTION" in t for t in files.values()):
+        flags += [f"{n}: contains a solution marker" for n, t in files.items() if "### BEGIN SOLUTION" in t]
+    matcher = _reference_matcher()
+    if matcher is not None:
+        try:
+            verdict = matcher(package_dir)
+        except Exception as exc:  # the grader's helper must never stop a batch
+            verdict = None
+            flags.append(f"reference check failed: {exc}")
+        if verdict:
+            flags.append(f"matches the shipped reference: {verdict}" if verdict is not True
+                         else "matches the shipped reference")
+    return flags
+
+
+def format_timings(outcomes: list[Outcome], wall: float, jobs: int,
+                   totals: dict[str, tuple[float, float]] | None = None,
+                   flags: dict[str, list[str]] | None = None) -> str:
+    """A table per submission (autograde ok, score, seconds, tries, flags), the median time and the wall time."""
+    totals, flags = totals or {}, flags or {}
+    lines = [f"{'student':<24} {'ok':<4} {'score':>11} {'seconds':>8} {'tries':>5}  flags"]
     for o in outcomes:
-        lines.append(f"{o.student:<24} {'yes' if o.success else 'NO':<4} {o.seconds:>8.1f} {o.attempts:>5}")
+        score = f"{totals[o.student][0]:g}/{totals[o.student][1]:g}" if o.student in totals else "-"
+        found = flags.get(o.student, [])
+        flag = ("FLAGGED: " + "; ".join(found[:2]) + (f" (+{len(found) - 2} more)" if len(found) > 2 else "")
+                if found else "")
+        lines.append(f"{o.student:<24} {'yes' if o.success else 'NO':<4} {score:>11} {o.seconds:>8.1f} "
+                     f"{o.attempts:>5}  {flag}".rstrip())
     if outcomes:
         lines.append(f"median {median(o.seconds for o in outcomes):.1f} s per submission; "
                      f"batch of {len(outcomes)} took {wall:.1f} s wall with {jobs} job(s)")

@@ -35,6 +35,19 @@ def scheduler_modules(package_dir: Path) -> dict[str, str]:
     return modules
 
 
+#: First line of every released stub (replaces the generator's "GENERATED from solutions/..." line, which
+#: points students at the reference and at a maintainer command).
+RELEASE_HEADER = "# LR Lab assignment: implement the stubs below (each docstring gives the formula and a hint).\n"
+
+
+def release_text(text: str) -> str:
+    """``text`` of a generated stub with its ``# GENERATED from solutions/...`` first line replaced."""
+    first, sep, rest = text.partition("\n")
+    if first.startswith("# GENERATED from solutions/"):
+        return RELEASE_HEADER + rest
+    return text
+
+
 def _points_text(points: float) -> str:
     return f"{points:g}"
 
@@ -102,9 +115,10 @@ def build_course(
     dst.mkdir(parents=True)
     generate(Path(solutions_dir), dst)
     for path in (dst / PACKAGE).rglob("*.py"):
-        text = path.read_text()
+        text = release_text(path.read_text())
         if BEGIN in text or END in text:
             raise ValueError(f"{path}: solution marker left in the generated stubs")
+        path.write_text(text)
     nb = build_notebook(points, scheduler_modules(dst / PACKAGE), course_dir / "templates")
     nbformat.write(nb, dst / NOTEBOOK)
     return dst

@@ -14,7 +14,7 @@ the others.
 Scoring per test cell worth ``P`` points when the scheduler earned ``p`` of them in ``lrlab grade``:
 ``p == P`` prints the report and passes (full credit); ``p == 0`` raises :class:`SchedulerCheckFailed` (an
 ``AssertionError``) whose message is the readable report (check, step, expected, got), so nbgrader gives 0;
-``0 < p < P`` prints the report and returns ``p`` as the cell's value, which nbgrader 0.9.6 takes as
+``0 < p < P`` prints a line naming the checks passed and failed, the report, and returns ``p`` as the cell's value, which nbgrader 0.9.6 takes as
 partial credit (``utils.determine_grade``: a numeric ``execute_result`` is the cell's score).
 """
 
@@ -138,9 +138,35 @@ def result_for(name: str) -> dict:
     return results[name]
 
 
-def check(name: str) -> None:
-    """Visible check for learners: print ``name``'s result; raise :class:`SchedulerCheckFailed` unless full.
+def partial_line(name: str, result: dict) -> str:
+    """One readable line for a partly solved scheduler: ``p/P points``, the checks passed and failed."""
+    passed = ", ".join(result.get("passed", [])) or "none"
+    failed = ", ".join(result.get("failed", [])) or "none"
+    return (f"{name}: partial credit, {result['points']:g} of {result['max_points']:g} points "
+            f"(passed: {passed}; failed: {failed})")
 
+
+def overview(results: dict) -> str:
+    """Every graded scheduler's points in one table (what ``lrlab grade .`` prints as its first column)."""
+    lines = ["All schedulers in this run (`lrlab grade .` in a terminal prints the same table):"]
+    for other, r in results.items():
+        mark = "done" if r["points"] >= r["max_points"] else ("partly" if r["points"] > 0 else "not yet")
+        lines.append(f"  {other:<28} {r['points']:>5g}/{r['max_points']:<4g} {mark}")
+    total = sum(r["points"] for r in results.values())
+    lines.append(f"  {'TOTAL':<28} {total:>5g}/{sum(r['max_points'] for r in results.values()):g}")
+    return "\n".join(lines)
+
+
+_shown: set[str] = set()  # fingerprints whose overview was already printed in this kernel
+
+
+def check(name: str) -> None:
+    """Visible check for learners: print ``name``'s result; raise :class:`SchedulerCheckFailed` if it scored 0.
+
+    Full marks print the report; partial credit prints one line (points, checks passed and failed) and the
+    report without raising, so "Run All" goes on to the next scheduler; 0 points raise with the report
+    (``nbgrader validate`` relies on that). The first check of a package version also prints every
+    scheduler's points, so a learner sees the whole picture even if Run All stops at a failing cell.
     During ``nbgrader autograde`` (``NBGRADER_EXECUTION=autograde``) it does nothing: the cell's hidden
     :func:`award` scores it.
     """
@@ -149,9 +175,18 @@ def check(name: str) -> None:
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         return None
     result = result_for(name)
-    if result["max_points"] is None or result["points"] < result["max_points"]:
-        raise SchedulerCheckFailed(result["report"])
-    print(result["report"])
+    text = result["report"]
+    pkg = _package_dir()
+    key = package_fingerprint(pkg) if (pkg / "__init__.py").is_file() else ""
+    cached = _cache.get(key, {}).get("results", {})
+    if key and key not in _shown and len(cached) > 1:
+        _shown.add(key)
+        text = overview(cached) + "\n\n" + text
+    if result["max_points"] is None or result["points"] <= 0:
+        raise SchedulerCheckFailed(text)
+    if result["points"] < result["max_points"]:
+        text = text.replace(result["report"], partial_line(name, result) + "\n" + result["report"])
+    print(text)
     return None
 
 
@@ -173,7 +208,9 @@ def award(name: str, points: float) -> float | None:
     earned = float(result["points"])
     if earned <= 0:
         raise SchedulerCheckFailed(result["report"])
-    print(result["report"])
     if earned < float(points):
+        # nbgrader reads the cell's last value as its score: say so in words first.
+        print(partial_line(name, result) + "; the number below is this cell's score\n" + result["report"])
         return earned
+    print(result["report"])
     return None

@@ -2,6 +2,7 @@
 
 The child process that the notebook's test cells start (see :mod:`lrlab.classroom.cells`). It writes
 ``{"total", "max_total", "results": {name: {"points", "max_points", "report"}}}`` to ``OUT``, where
+``passed``/``failed`` name its checks, and
 ``report`` is one scheduler's readable verdict (its points and each check; a failed one with the step, the
 expected value and what the learner's scheduler gave).
 """
@@ -27,7 +28,9 @@ def summarize(report: Any) -> dict[str, Any]:
         "total": float(report.total),
         "max_total": float(report.max_total),
         "results": {
-            name: {"points": float(r.points), "max_points": float(r.max_points), "report": r.format()}
+            name: {"points": float(r.points), "max_points": float(r.max_points), "report": r.format(),
+                   "passed": [c.name for c in r.checks if c.passed],
+                   "failed": [c.name for c in r.checks if not c.passed]}
             for name, r in report.results.items()
         },
     }
