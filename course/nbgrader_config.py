@@ -29,6 +29,9 @@ c.Exchange.root = os.environ.get("LRLAB_EXCHANGE") or SETTINGS.get("exchange") o
 # submitted ipykernel_launcher.py (or a fake torch.py) would run instead. PYTHONSAFEPATH=1 (Python >= 3.11,
 # like `python -P`) keeps the folder off sys.path; nbgrader's kernels inherit this process's environment.
 os.environ["PYTHONSAFEPATH"] = "1"
+# Class grades only in the bubblewrap sandbox: without a usable bwrap the test cells refuse to grade and say how
+# to install it (Debian/Ubuntu: apt-get install bubblewrap). Set LRLAB_REQUIRE_SANDBOX=0 to allow a plain child.
+os.environ.setdefault("LRLAB_REQUIRE_SANDBOX", "1")
 
 # Grade in the stock kernel of the environment that runs nbgrader (it has lrlab and torch installed).
 c.Execute.kernel_name = "python3"
