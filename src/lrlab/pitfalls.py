@@ -96,7 +96,7 @@ CASES: dict[str, Factory] = {
     ),
     "CosineAnnealingLR": lambda S, o, le: S.CosineAnnealingLR(o, T_max=20, eta_min=0.001, **_le(le)),
     "ChainedScheduler": lambda S, o, le: S.ChainedScheduler(
-        [S.ConstantLR(o, factor=0.5, total_iters=15), S.ExponentialLR(o, gamma=0.95)], optimizer=o
+        [S.LinearLR(o, start_factor=0.5, total_iters=15), S.ExponentialLR(o, gamma=0.95)], optimizer=o
     ),
     "ReduceLROnPlateau": lambda S, o, le: S.ReduceLROnPlateau(o, patience=2, factor=0.5),
     "CyclicLR": lambda S, o, le: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4, **_le(le)),
@@ -291,8 +291,13 @@ class ResumeReport:
     def format(self) -> str:
         """A per-scheduler table (no verdict emoji: the notebook's check prints the verdict)."""
         lines = []
-        for source, o in self.outcomes:
-            lines.append(f"  {source:<8} {o.name:<28} {o.describe()}")
+        for source in dict.fromkeys(s for s, _ in self.outcomes):
+            mine = [o for s, o in self.outcomes if s == source]
+            passed = [o.name for o in mine if o.ok]
+            title = "torch's schedulers" if source == "torch" else "your package's schedulers"
+            lines.append(f"{title}: {len(passed)} of {len(mine)} resume exactly"
+                         + (f" ({', '.join(passed)})" if passed and len(passed) < len(mine) else ""))
+            lines += [f"  {o.name:<28} {o.describe()}" for o in mine if not o.ok]
         return "\n".join(lines)
 
 
