@@ -12,6 +12,7 @@ LR and momentum from the resume on equals the uninterrupted run's (``rtol=1e-9``
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import math
 import types
@@ -52,6 +53,7 @@ GROUP_LRS = (0.1, 0.01)
 PLATEAU_METRIC = [1.0, 0.8, 0.6, 0.5] + [0.5] * 30
 
 
+@functools.cache
 def torch_namespace() -> types.SimpleNamespace:
     """torch's schedulers in one namespace: ``torch.optim.lr_scheduler``'s classes plus ``SWALR``."""
     names = {n: getattr(torch_lr_scheduler, n) for n in torch_lr_scheduler.__all__}
@@ -134,8 +136,20 @@ def _drive(name: str, optimizer: Any, scheduler: Any, start: int, n: int) -> lis
     return out
 
 
+_TORCH_RUNS: dict[str, tuple[dict[str, Any], list[list[float]]]] = {}
+
+
 def _checkpoint(S: Any, name: str) -> tuple[dict[str, Any], list[list[float]]]:
-    """Run the case uninterrupted; return a checkpoint taken after STEPS_DONE steps and the reference tail."""
+    """Run the case uninterrupted; return a checkpoint taken after STEPS_DONE steps and the reference tail.
+    torch's runs are deterministic and cached (copies are returned); the learner's are always rerun."""
+    if S is torch_namespace():
+        if name not in _TORCH_RUNS:
+            _TORCH_RUNS[name] = _uninterrupted(S, name)
+        return copy.deepcopy(_TORCH_RUNS[name])
+    return _uninterrupted(S, name)
+
+
+def _uninterrupted(S: Any, name: str) -> tuple[dict[str, Any], list[list[float]]]:
     optimizer = make_optimizer()
     scheduler = CASES[name](S, optimizer, None)
     _drive(name, optimizer, scheduler, 0, STEPS_DONE)
