@@ -121,13 +121,13 @@ def make_scheduler(optimizer):
 def make_cyclic(optimizer):
     return S.CyclicLR(optimizer, base_lr=0.001, max_lr=0.01, step_size_up=5, cycle_momentum=False)
 """,
-    "def resume(checkpoint):": """
-def resume(checkpoint):
-    opt = toy_optimizer(0.1, momentum=0.9)
-    opt.load_state_dict(checkpoint["optimizer"])
-    sched = S.CosineAnnealingLR(opt, T_max=20)
-    sched.load_state_dict(checkpoint["scheduler"])
-    return run_epochs(opt, sched, 10)
+    "def resume(make_optimizer, make_scheduler, checkpoint):": """
+def resume(make_optimizer, make_scheduler, checkpoint):
+    optimizer = make_optimizer()
+    scheduler = make_scheduler(optimizer)
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    scheduler.load_state_dict(checkpoint["scheduler"])
+    return optimizer, scheduler
 """,
     "def make_both(optimizer):": """
 def make_both(optimizer):
@@ -139,10 +139,13 @@ def make_both(optimizer):
 def make_warmup(optimizer):
     return S.LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=5)
 """,
-    "def adjust_learning_rate(optimizer, epoch, T_0=10, eta_max=0.1, eta_min=0.0):": """
-def adjust_learning_rate(optimizer, epoch, T_0=10, eta_max=0.1, eta_min=0.0):
-    t = epoch % T_0
-    lr = eta_min + 0.5 * (eta_max - eta_min) * (1 + math.cos(math.pi * t / T_0))
+    "def adjust_learning_rate(optimizer, epoch, T_0=5, T_mult=2, eta_min=0.0, eta_max=0.1):": """
+def adjust_learning_rate(optimizer, epoch, T_0=5, T_mult=2, eta_min=0.0, eta_max=0.1):
+    t, T_i = epoch, T_0
+    while t >= T_i:
+        t -= T_i
+        T_i *= T_mult
+    lr = eta_min + (eta_max - eta_min) * (1 + math.cos(math.pi * t / T_i)) / 2
     for group in optimizer.param_groups:
         group["lr"] = lr
 """,

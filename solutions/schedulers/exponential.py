@@ -27,7 +27,10 @@ class ExponentialLR(LRScheduler):
         ### END SOLUTION
 
     def get_lr(self) -> list[float]:
-        """Chainable form: ``lr_t = lr_{t-1} * gamma``; during the initial step the LR is kept as is.
+        """Chainable form: ``lr_t = lr_{t-1} * gamma``; during the constructor's step the LR is kept as is.
+
+        The constructor's step is flagged by ``self._is_initial`` (True only then), not by ``t == 0``: a
+        scheduler built with ``last_epoch=k`` to resume must keep the restored LR at step ``k + 1``.
 
         Hint: check ``self._is_initial`` first.
         """

@@ -32,7 +32,9 @@ class StepLR(LRScheduler):
     def get_lr(self) -> list[float]:
         """Chainable form: ``lr_t = lr_{t-1} * gamma`` if ``t > 0`` and ``t % step_size == 0``, else ``lr_{t-1}``.
 
-        ``t`` is ``self.last_epoch``; ``lr_{t-1}`` is the group's current ``group["lr"]``.
+        ``t`` is ``self.last_epoch``; ``lr_{t-1}`` is the group's current ``group["lr"]``. Like torch, test
+        ``t == 0`` (not ``_is_initial``): built with ``last_epoch=k`` where ``k + 1`` is a decay step, it decays
+        during construction.
 
         Hint: return the current LRs unchanged unless a decay is due.
         """
@@ -77,6 +79,8 @@ class MultiStepLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Chainable form: ``lr_t = lr_{t-1} * gamma ** milestones[t]`` if ``t`` is a milestone, else ``lr_{t-1}``.
+
+        Nothing else is tested (like torch): a milestone 0 already decays in the constructor's step.
 
         Hint: ``t in self.milestones`` (a Counter counts how often ``t`` was listed).
         """
