@@ -10,7 +10,7 @@ The *cases* are correct-but-different packages the issue names, each with what t
 ``cosine_closed_form`` (CosineAnnealingLR.get_lr in closed form: correct alone, not chainable -- may lose
 points only on a check named for chaining), ``exp_closed_in_chain`` (a closed-form ExponentialLR inside a
 correct ChainedScheduler: the ChainedScheduler must keep full marks, the blame goes to ExponentialLR) and
-``slow_step`` (a correct StepLR taking 0.5 ms per step: graded in full or told "too slow", never an
+``slow_step`` (a correct CosineAnnealingLR taking 0.5 ms per step, 24,000 steps in its checks: graded in full or told "too slow", never an
 "infinite loop"). Cases print ``case <name>: ok|FAILS <why>`` and do not count in P/Q.
 
     python scripts/fairness_test.py [--jobs N] [--json FILE]
@@ -82,7 +82,7 @@ def _case_chain(res: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _case_slow(res: dict[str, Any]) -> tuple[bool, str]:
-    r = res["StepLR"]
+    r = res["CosineAnnealingLR"]
     text = json.dumps(r).lower()
     if "infinite loop" in text:
         return False, f"{r['points']}/{r['max_points']}: told 'infinite loop?' ({r.get('reason', '')})"
@@ -95,7 +95,7 @@ def _case_slow(res: dict[str, Any]) -> tuple[bool, str]:
 CASES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[bool, str]]]] = {
     "cosine_closed_form": (("CosineAnnealingLR",), _case_cosine),
     "exp_closed_in_chain": (("ExponentialLR", "ChainedScheduler"), _case_chain),
-    "slow_step": (("StepLR",), _case_slow),
+    "slow_step": (("CosineAnnealingLR",), _case_slow),
 }
 
 

@@ -37,6 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions" / "schedulers"
 RTOL = 1e-9
 ATOL = 1e-15
+#: the graded classes (lrlab.catalog.SCHEDULERS); --subset holds at least one mutant of each, plus the base
+SCHEDULERS_GRADED = ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+                     "CyclicLR", "OneCycleLR", "LinearLR", "LambdaLR", "SequentialLR", "ChainedScheduler",
+                     "ReduceLROnPlateau")
 
 
 # ----------------------------------------------------------------------------- witness helpers
