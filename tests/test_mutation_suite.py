@@ -44,7 +44,6 @@ SURVIVORS: dict[str, str] = {
     "onecycle-keeps-initial-lr": "no OneCycleLR scenario on groups that already carry initial_lr",
     "linear-closed-form-get-lr": "no chainability scenario for LinearLR",
     "seq-no-reset-undo-reinit": "no SequentialLR whose later child changes the LR at construction",
-    "chained-reverse-order": "no ChainedScheduler of non-commuting children",
 }
 #: (fixture, scheduler) pairs or cases today's grader gets wrong -> why
 UNFAIR: dict[str, str] = {
