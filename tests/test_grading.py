@@ -200,7 +200,9 @@ def test_forged_submission_gets_0_for_the_forged_classes_only(tmp_path, capfd):
     base = build_submission(tmp_path, "forgeries")
     report = grade(base)
     points = {name: r.points for name, r in report.results.items()}
-    forged = {"LambdaLR": 0, "CyclicLR": 0, "OneCycleLR": 0,
+    # MultiplicativeLR shares lambda_lr.py with the forged LambdaLR alias: inside the sandbox torch's schedulers
+    # are tripwires, so that file does not import at all and its honest class cannot be graded either.
+    forged = {"LambdaLR": 0, "MultiplicativeLR": 0, "CyclicLR": 0, "OneCycleLR": 0,
               "CosineAnnealingWarmRestarts": 1,  # wrong values (torch patched in its own process gains nothing)
               "ReduceLROnPlateau": 1}  # fake printed results gain nothing; only bad_input passes
     assert points == {**SCHEDULER_POINTS, **forged}, report.format_table()
