@@ -9,7 +9,7 @@ import argparse
 import importlib
 import time
 
-PARTS = ("solutions", "preview", "explorer", "training")
+PARTS = ("solutions", "preview", "explorer", "training", "experiments")
 
 
 def run(parts: tuple[str, ...] = PARTS, quick: bool = False) -> int:
