@@ -35,3 +35,11 @@ def run(quick: bool = False) -> None:
     print(effect_line("1cycle vs cosine at the same peak, 2 epochs", "final val loss",
                       o[cos]["val_loss"], o[one]["val_loss"], cos, one), flush=True)
     print(f"(experiments: {time.perf_counter() - start:.1f} s)")
+    run_live(quick)
+
+
+def run_live(quick: bool = False) -> None:
+    """Print the live-training timing line (release -> redrawn bands)."""
+    from lrlab.explorer.live import measure_live
+
+    print(measure_live(repeats=5 if quick else 9), flush=True)
