@@ -34,3 +34,15 @@ def test_widget_trains_in_background_and_a_newer_request_wins():
     bad = LiveTraining(lambda: (_ for _ in ()).throw(ValueError("bad settings")), seeds=2, epochs=1)
     bad.toggle.value = True
     assert bad.done.wait(30) and "bad settings" in bad.status.value
+
+
+def test_explorer_panel_trains_the_schedule_on_its_sliders():
+    from lrlab.explorer import explore
+
+    panel = explore("StepLR", module=False)
+    assert panel.live in panel.children and panel.live.toggle.value is False
+    lr, _ = panel.live.settings()
+    assert lr.shape[0] == panel.steps_slider.value
+    panel.live.seeds, panel.live.epochs = 2, 1
+    panel.live.toggle.value = True
+    assert panel.live.done.wait(30) and "2 seeds" in panel.live.status.value
