@@ -25,7 +25,7 @@ def comparison():
         "cosine": lambda o: CosineAnnealingLR(o, T_max=EPOCHS),
         "one-cycle": (lambda o: OneCycleLR(o, max_lr=0.2, total_steps=EPOCHS * SPE), "batch"),
     }
-    result = compare_schedules(schedules, epochs=EPOCHS, lr=0.05, seed=1)
+    result = compare_schedules(schedules, epochs=EPOCHS, lr=0.05, seed=1, seeds=3)
     yield result
     plt.close("all")
 
@@ -54,10 +54,22 @@ def test_table_and_text(comparison):
     for r in rows:
         assert r["final_val_acc"] == comparison.runs[r["schedule"]].final_val_acc
     text = str(comparison)
-    for name, h in comparison.runs.items():
-        assert name in text and f"{100 * h.final_val_acc:.2f}%" in text
-    assert comparison.best() in comparison.runs
-    assert comparison.runs[comparison.best()].final_val_acc == max(r["final_val_acc"] for r in rows)
+    summary = comparison.summary()
+    for name in comparison.runs:
+        assert name in text and f"{100 * summary[name].mean:6.2f} ±" in text
+        assert [h.config["seed"] for h in comparison.seed_runs[name]] == [1, 2, 3]
+    assert "*" not in text, "no star on a winner"
+    best = comparison.best()
+    assert summary[best].mean == max(s.mean for s in summary.values())
+    verdicts = comparison.verdicts()
+    assert verdicts[best] == "best mean"
+    assert all(v.startswith(("worse", "no significant difference", "best mean")) for v in verdicts.values())
+
+
+def test_seed_runs_are_independent_train_runs():
+    c = compare_schedules({"constant": None}, epochs=2, seeds=3, seed=4, plot=False)
+    assert c.seed_runs["constant"][2] == train(None, epochs=2, seed=6)
+    assert c.values("constant") == [h.final_val_acc for h in c.seed_runs["constant"]]
 
 
 def test_comparison_figure_draws_lr_curves_and_table(comparison):

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import time
 
-PARTS = ("solutions", "preview", "explorer", "training", "grading", "classroom")
+PARTS = ("solutions", "preview", "explorer", "training", "grading", "experiments", "classroom")
 DEFAULT_PARTS = PARTS[:-1]  # classroom (autograde 100 submissions, minutes) runs only with --only classroom
 
 

@@ -287,6 +287,9 @@ class Explorer(SchedulePanel):
                          title=f"{name}: torch vs {self.overlay.owner} implementation")
         self.overlay.toggle.observe(self._on_change, names="value")
         self.overlay.reload.on_click(self._on_reload)
+        from . import live  # the "train" toggle: k-seed live training (lrlab.explorer.live)
+        self.live = live.attach(self, lambda: engine.reference(self.name, int(self.steps_slider.value), self.lr,
+                                                               to_kwargs(self.name, self.values)))
         self.refresh()
 
     # -- state --------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ smooth_i = avg_i / (1 - beta ** (i + 1)). With ``stop_div`` the test stops once 
 (or the loss is NaN/inf). Model weights, gradients, train/eval mode and the optimizer state are restored.
 
 Suggestions (fastai) use the points ``[num_iter // 10 : -5]``, cut at the first NaN:
-    valley    - longest strictly decreasing subsequence of the loss; lr at start + int(len/3) + int(len/3/2)
+    valley    - longest strictly decreasing subsequence of the loss; lr at start + int(len/3) + int(len/3/2),
+                i.e. about halfway along it (fastai's code, checked line by line; its docs say ~2/3)
     steep     - lr_j with j = argmin (loss_{j+1} - loss_j) / (log lr_{j+1} - log lr_j)
     minimum   - lr at the lowest smoothed loss, divided by 10
 """

@@ -83,8 +83,18 @@ def plot_comparison(comparison: Comparison, *, axes: Any = None, smooth: float =
     ax_loss, ax_lr, ax_tab = axes
     for k, (name, h) in enumerate(comparison.runs.items()):
         color = f"C{k % 10}"
-        ax_loss.plot(np.arange(h.steps), _ema(h.loss, smooth), color=color, lw=1.2, label=f"{name} (train)")
-        ax_loss.plot(_epoch_x(h), h.val_loss, "o--", color=color, ms=3, lw=0.8)
+        runs = comparison.seed_runs.get(name) or [h]
+        same = all(r.steps == h.steps for r in runs)
+        if len(runs) >= 2 and same:  # mean over seeds with its 95% band
+            from lrlab.experiments.plots import band
+
+            band(ax_loss, np.arange(h.steps), np.array([_ema(r.loss, smooth) for r in runs]), color,
+                 f"{name} (train, {len(runs)} seeds)")
+            val = np.array([r.val_loss for r in runs]) if all(r.epochs == h.epochs for r in runs) else None
+            ax_loss.plot(_epoch_x(h), h.val_loss if val is None else val.mean(0), "o--", color=color, ms=3, lw=0.8)
+        else:
+            ax_loss.plot(np.arange(h.steps), _ema(h.loss, smooth), color=color, lw=1.2, label=f"{name} (train)")
+            ax_loss.plot(_epoch_x(h), h.val_loss, "o--", color=color, ms=3, lw=0.8)
         ax_lr.plot(np.arange(h.steps), h.lr, color=color, label=name)
     ax_loss.set(xlabel="optimizer step", ylabel="cross-entropy", title="train loss (EMA), val loss (dashed)")
     ax_loss.set_yscale("log")
@@ -93,10 +103,18 @@ def plot_comparison(comparison: Comparison, *, axes: Any = None, smooth: float =
     ax_lr.legend(fontsize="small")
     for ax in (ax_loss, ax_lr):
         ax.grid(alpha=0.3)
-    rows = comparison.table()
-    cells = [[r["schedule"], _pct(r["final_val_acc"]), _pct(r["best_val_acc"]), f"{r['final_val_loss']:.3f}"] for r in rows]
     ax_tab.axis("off")
-    table = ax_tab.table(cellText=cells, colLabels=["schedule", "final acc", "best acc", "val loss"], loc="center")
+    n = min((len(v) for v in comparison.seed_runs.values()), default=1)
+    if n >= 2:
+        acc, loss = comparison.summary(), comparison.summary("final_val_loss")
+        cells = [[k, f"{100 * acc[k].mean:.2f} ± {100 * (acc[k].hi - acc[k].mean):.2f}%",
+                  f"{loss[k].mean:.3f} ± {loss[k].hi - loss[k].mean:.3f}"] for k in comparison.runs]
+        labels = ["schedule", f"final acc (95% CI, {n} seeds)", "val loss (95% CI)"]
+    else:
+        rows = comparison.table()
+        cells = [[r["schedule"], _pct(r["final_val_acc"]), f"{r['final_val_loss']:.3f}"] for r in rows]
+        labels = ["schedule", "final acc (1 seed)", "val loss"]
+    table = ax_tab.table(cellText=cells, colLabels=labels, loc="center")
     table.auto_set_font_size(False)
     table.set_fontsize(9)
     table.scale(1.0, 1.4)

@@ -1,0 +1,189 @@
+"""Live training beside the explorer: on every settings change (sliders fire on release), retrain the lab's
+MLP under the schedule on the sliders for k seeds in a background thread and draw loss / accuracy bands.
+
+The schedule (an LR array of the explorer's ``steps``, optionally a momentum array) is stretched onto the
+training budget of ``epochs * steps_per_epoch`` optimizer steps: step i uses lr[floor(i * steps / total)].
+A newer change cancels the run in flight (checked every optimizer step); widgets stay responsive because
+training runs off the kernel's main thread (torch releases the GIL).
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from lrlab.training.data import load_digits_data
+from lrlab.training.model import make_model
+
+Settings = Callable[[], "tuple[np.ndarray, np.ndarray | None]"]
+
+
+class Cancelled(Exception):
+    """Raised inside a run when a newer request superseded it."""
+
+
+def stretch(values: np.ndarray, total: int) -> np.ndarray:
+    """values[floor(i * len(values) / total)] for i < total: the schedule's shape over ``total`` steps."""
+    v = np.asarray(values, dtype=float).reshape(len(values), -1)[:, 0]
+    if v.size < 1 or not np.all(np.isfinite(v)) or np.any(v < 0):
+        raise ValueError("the schedule must hold finite LRs >= 0")
+    return v[(np.arange(total) * v.size) // total]
+
+
+def train_seeds(lr: np.ndarray, momentum: np.ndarray | None = None, *, seeds: int = 5, epochs: int = 5,
+                batch_size: int = 64, cancelled: Callable[[], bool] = lambda: False) -> dict[str, np.ndarray]:
+    """Train the digits MLP (SGD) for each seed with the per-step ``lr`` (and momentum, default 0.9) stretched
+    onto the budget; returns {"loss": (seeds, epochs) mean train loss, "acc": (seeds, epochs) val accuracy}."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 50:
+        raise ValueError(f"seeds must be an int in [1, 50], got {seeds!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 100:
+        raise ValueError(f"epochs must be an int in [1, 100], got {epochs!r}")
+    data = load_digits_data()
+    spe = data.steps_per_epoch(batch_size)
+    lrs = stretch(lr, epochs * spe)
+    moms = stretch(momentum, epochs * spe) if momentum is not None else np.full(epochs * spe, 0.9)
+    loss = np.full((seeds, epochs), np.nan)
+    acc = np.full((seeds, epochs), np.nan)
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for s in range(seeds):
+            net = make_model("mlp", seed=s)
+            opt = torch.optim.SGD(net.parameters(), lr=float(lrs[0]), momentum=float(moms[0]))
+            gen = torch.Generator().manual_seed(s)
+            i = 0
+            for e in range(epochs):
+                perm = torch.randperm(data.n_train, generator=gen)
+                tot = 0.0
+                for b in range(0, data.n_train, batch_size):
+                    if cancelled():
+                        raise Cancelled
+                    g = opt.param_groups[0]
+                    g["lr"], g["momentum"] = float(lrs[i]), float(moms[i])
+                    idx = perm[b:b + batch_size]
+                    opt.zero_grad(set_to_none=True)
+                    out = F.cross_entropy(net(data.x_train[idx]), data.y_train[idx])
+                    out.backward()
+                    opt.step()
+                    tot += float(out.detach()) * len(idx)
+                    i += 1
+                loss[s, e] = tot / data.n_train
+                with torch.no_grad():
+                    acc[s, e] = float((net(data.x_val).argmax(1) == data.y_val).float().mean())
+                if not np.isfinite(loss[s, e]):
+                    break
+    finally:
+        torch.set_num_threads(prev)
+    return {"loss": loss, "acc": acc}
+
+
+def render_bands(result: dict[str, np.ndarray]) -> bytes:
+    """PNG of train loss and validation accuracy per epoch: mean and 95% band over seeds."""
+    from matplotlib.figure import Figure
+
+    from lrlab.experiments.plots import band
+
+    fig = Figure(figsize=(7, 2.6), dpi=80, constrained_layout=True)
+    ax1, ax2 = fig.subplots(1, 2)
+    x = np.arange(1, result["loss"].shape[1] + 1)
+    n = result["loss"].shape[0]
+    if n >= 2:
+        band(ax1, x, result["loss"], "C0", f"train loss ({n} seeds)")
+        band(ax2, x, 100 * result["acc"], "C2", f"val accuracy ({n} seeds)")
+    else:
+        ax1.plot(x, result["loss"][0], "C0")
+        ax2.plot(x, 100 * result["acc"][0], "C2")
+    ax1.set(xlabel="epoch", ylabel="train loss", yscale="log", title="loss (mean, 95% band)")
+    ax2.set(xlabel="epoch", ylabel="val accuracy (%)", title="accuracy (mean, 95% band)")
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+class LiveTraining(widgets.VBox):
+    """A "train" toggle, status line and band image; ``request()`` (re)starts training on ``settings()``."""
+
+    def __init__(self, settings: Settings, *, seeds: int = 5, epochs: int = 5) -> None:
+        if not callable(settings):
+            raise TypeError("settings must be a callable returning (lr array, momentum array or None)")
+        self.settings, self.seeds, self.epochs = settings, seeds, epochs
+        self.toggle = widgets.Checkbox(value=False, description=f"train ({seeds} seeds)", indent=False,
+                                       layout=widgets.Layout(width="160px"))
+        self.status = widgets.HTML("")
+        self.image = widgets.Image(format="png")
+        self._gen = 0
+        self._lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.last_seconds: float | None = None
+        self.done = threading.Event()
+        super().__init__([self.toggle, self.status, self.image])
+        self.toggle.observe(lambda _c: self.request(), names="value")
+
+    def request(self, _change: Any = None) -> None:
+        """Cancel any run in flight and start a new one on the current settings (if the toggle is on)."""
+        with self._lock:
+            self._gen += 1
+            gen = self._gen
+        if not self.toggle.value:
+            self.status.value = ""
+            return
+        self.done.clear()
+        self.status.value = "training..."
+        self.thread = threading.Thread(target=self._run, args=(gen, time.perf_counter()), daemon=True)
+        self.thread.start()
+
+    def _run(self, gen: int, start: float) -> None:
+        try:
+            lr, mom = self.settings()
+            res = train_seeds(lr, mom, seeds=self.seeds, epochs=self.epochs, cancelled=lambda: self._gen != gen)
+            png = render_bands(res)
+            if self._gen != gen:
+                return
+            self.image.value = png
+            self.last_seconds = time.perf_counter() - start
+            acc = 100 * res["acc"][:, -1]
+            self.status.value = (f"final val accuracy {np.nanmean(acc):.2f}% (range {np.nanmin(acc):.2f}-"
+                                 f"{np.nanmax(acc):.2f}, {self.seeds} seeds, {self.epochs} epochs) "
+                                 f"in {self.last_seconds:.2f} s")
+        except Cancelled:
+            return
+        except Exception as exc:  # noqa: BLE001 - a background run must never leave a traceback
+            if self._gen == gen:
+                self.status.value = f"not trained: {type(exc).__name__}: {exc}"
+        finally:
+            if self._gen == gen:
+                self.done.set()
+
+
+def attach(panel: Any, settings: Settings, **kwargs: Any) -> LiveTraining:
+    """Append a LiveTraining widget to ``panel`` (a VBox with ``controls``) and retrain on each control change."""
+    live = LiveTraining(settings, **kwargs)
+    panel.children = (*panel.children, live)
+    for w in getattr(panel, "controls", []):
+        w.observe(live.request, names="value")
+    return live
+
+
+def measure_live(k: int = 5, epochs: int = 5, repeats: int = 9) -> str:
+    """Time release -> redrawn bands (train k seeds + render) for a cosine schedule; the bench line."""
+    lr = 0.1 * 0.5 * (1 + np.cos(np.pi * np.arange(100) / 100))
+    times = []
+    train_seeds(lr, seeds=1, epochs=1)
+    for _ in range(repeats):
+        t = time.perf_counter()
+        render_bands(train_seeds(lr, seeds=k, epochs=epochs))
+        times.append(time.perf_counter() - t)
+    times.sort()
+    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
+    return f"live training ({k} seeds, {epochs} epochs): median {1000 * statistics.median(times):.0f} ms, p90 {1000 * p90:.0f} ms"
