@@ -1,0 +1,196 @@
+"""Reference formulas of the schedules modern training uses and torch lacks (pure functions of t, numpy).
+
+Index convention (as everywhere in lrlab): value ``t`` is the LR after ``t`` calls to ``scheduler.step()``,
+i.e. the LR of optimizer update ``t + 1``. Every function returns an ndarray of LRs for the int array ``t``.
+
+Sources: HF transformers ``src/transformers/optimization.py`` (v5.24.0, checked in tests against the installed
+library), timm ``timm/scheduler/cosine_lr.py`` and ``scheduler.py`` (commit aa4b585, transcribed as an
+independent oracle in tests/test_modern.py), Vaswani et al. 2017 ("Attention is all you need", eq. 3).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+WSD_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def _steps(t: Any) -> np.ndarray:
+    arr = np.asarray(t)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"t must be an int or an array of ints (steps), got dtype {arr.dtype}")
+    if np.any(arr < 0):
+        raise ValueError("t must be >= 0 (steps after construction)")
+    return arr.astype(np.int64)
+
+
+def _int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def _real(name: str, value: Any, lo: float | None = None, hi: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
+    return float(value)
+
+
+def inverse_sqrt_paper(t: Any, lr: float, warmup_steps: int) -> np.ndarray:
+    """Vaswani et al. 2017, normalised: ``lr * min(s / w, sqrt(w / s))`` with ``s = t + 1`` (the step number).
+
+    The paper's ``d_model**-0.5 * min(s**-0.5, s * w**-1.5)`` is this with ``lr = (d_model * w)**-0.5``
+    (peak at s = w). It never returns 0: the first update uses ``lr / w``.
+    """
+    s = _steps(t) + 1.0
+    w = _int("warmup_steps", warmup_steps, 1)
+    return _real("lr", lr, 0.0) * np.minimum(s / w, np.sqrt(w / s))
+
+
+def noam(t: Any, d_model: int, warmup_steps: int, factor: float = 1.0) -> np.ndarray:
+    """The paper's eq. 3 verbatim: ``factor * d_model**-0.5 * min(s**-0.5, s * w**-1.5)``, ``s = t + 1``."""
+    s = _steps(t) + 1.0
+    d, w = _int("d_model", d_model, 1), _int("warmup_steps", warmup_steps, 1)
+    return factor * d**-0.5 * np.minimum(s**-0.5, s * w**-1.5)
+
+
+def inverse_sqrt_hf(t: Any, lr: float, warmup_steps: int, timescale: float | None = None) -> np.ndarray:
+    """HF ``get_inverse_sqrt_schedule``: ``lr * t / w`` for ``t < w``, else ``lr / sqrt((t + tau - w) / tau)``.
+
+    ``tau = timescale`` (default ``w``, or 10000 when ``w == 0``). With ``tau = w`` this is
+    ``lr * min(t / w, sqrt(w / t))``: the paper's form shifted by one step (HF starts at 0, peaks at t = w).
+    """
+    t = _steps(t).astype(float)
+    w = _int("warmup_steps", warmup_steps, 0)
+    tau = float(timescale) if timescale is not None else float(w or 10_000)
+    if tau <= 0:
+        raise ValueError(f"timescale must be > 0, got {timescale}")
+    warm = t / max(1, w)
+    decay = 1.0 / np.sqrt(np.maximum(t + (tau - w), 0.0) / tau, where=t >= w, out=np.ones_like(t))
+    return _real("lr", lr, 0.0) * np.where(t < w, warm, decay)
+
+
+def _shape(kind: str, progress: np.ndarray, *, rising: bool, num_cycles: float = 0.5) -> np.ndarray:
+    if kind not in WSD_SHAPES:
+        raise ValueError(f"shape must be one of {WSD_SHAPES}, got {kind!r}")
+    if rising:
+        if kind == "linear":
+            return progress
+        if kind == "cosine":
+            return 0.5 * (1.0 - np.cos(np.pi * progress))
+        return 1.0 - np.sqrt(1.0 - progress)
+    if kind == "linear":
+        return 1.0 - progress
+    if kind == "cosine":
+        return 0.5 * (1.0 + np.cos(np.pi * num_cycles * 2.0 * progress))
+    return 1.0 - np.sqrt(progress)
+
+
+def wsd(
+    t: Any, lr: float, warmup_steps: int, stable_steps: int, decay_steps: int, *,
+    warmup_type: str = "linear", decay_type: str = "cosine", min_lr_ratio: float = 0.0, num_cycles: float = 0.5,
+) -> np.ndarray:
+    """Warmup-stable-decay as HF ``get_wsd_schedule`` (Hu et al. 2024 MiniCPM; Hägele et al. 2024).
+
+    r = min_lr_ratio. Warmup (t < W): ``r + (1 - r) * rise(t / W)``; stable (t < W + S): 1; decay
+    (t < W + S + D): ``r + (1 - r) * fall(p)``, ``p = (t - W - S) / D``; after: r. Shapes: linear
+    (p, 1 - p), cosine ((1 - cos pi p)/2, (1 + cos 2 pi c p)/2, c = num_cycles), 1-sqrt (1 - sqrt(1 - p), 1 - sqrt p).
+    Result clipped at >= 0 and multiplied by ``lr``.
+    """
+    t = _steps(t).astype(float)
+    W, S, D = _int("warmup_steps", warmup_steps, 0), _int("stable_steps", stable_steps, 0), _int("decay_steps", decay_steps, 0)
+    r = _real("min_lr_ratio", min_lr_ratio, 0.0, 1.0)
+    up = np.clip(t / max(1, W), 0.0, 1.0)
+    down = np.clip((t - W - S) / max(1, D), 0.0, 1.0)
+    f_up = np.maximum(0.0, _shape(warmup_type, up, rising=True) * (1.0 - r) + r)
+    f_down = np.maximum(0.0, _shape(decay_type, down, rising=False, num_cycles=num_cycles) * (1.0 - r) + r)
+    out = np.where(t < W, f_up, np.where(t < W + S, 1.0, np.where(t < W + S + D, f_down, r)))
+    return _real("lr", lr, 0.0) * out
+
+
+def linear_with_warmup(t: Any, lr: float, warmup_steps: int, total_steps: int) -> np.ndarray:
+    """Linear decay to zero, HF ``get_linear_schedule_with_warmup``: ``t / W`` then ``max(0, (N - t) / (N - W))``."""
+    t = _steps(t).astype(float)
+    W, N = _int("warmup_steps", warmup_steps, 0), _int("total_steps", total_steps, 0)
+    return _real("lr", lr, 0.0) * np.where(t < W, t / max(1, W), np.maximum(0.0, (N - t) / max(1, N - W)))
+
+
+def cosine_with_warmup(
+    t: Any, lr: float, warmup_steps: int, total_steps: int, *, min_lr_rate: float = 0.0, num_cycles: float = 0.5
+) -> np.ndarray:
+    """HF ``get_cosine_with_min_lr_schedule_with_warmup`` (``min_lr_rate = 0``: ``get_cosine_schedule_with_warmup``).
+
+    ``t / W`` for t < W, else ``max(0, r + (1 - r) (1 + cos(2 pi c p)) / 2)``, ``p = (t - W) / max(1, N - W)``,
+    r = min_lr_rate, c = num_cycles. Periodic past N (not clamped), as in HF.
+    """
+    t = _steps(t).astype(float)
+    W, N = _int("warmup_steps", warmup_steps, 0), _int("total_steps", total_steps, 0)
+    r = _real("min_lr_rate", min_lr_rate, 0.0, 1.0)
+    p = (t - W) / max(1, N - W)
+    f = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * num_cycles * 2.0 * p)) * (1 - r) + r)
+    return _real("lr", lr, 0.0) * np.where(t < W, t / max(1, W), f)
+
+
+def timm_cosine(
+    t: Any, lr: float, t_initial: int, *, lr_min: float = 0.0, cycle_mul: float = 1.0, cycle_decay: float = 1.0,
+    cycle_limit: int = 1, warmup_t: int = 0, warmup_lr_init: float = 0.0, warmup_prefix: bool = False,
+    k_decay: float = 1.0,
+) -> np.ndarray:
+    """timm ``CosineLRScheduler._get_lr`` (noise off) for one group with base LR ``lr``.
+
+    Warmup (t < warmup_t): ``warmup_lr_init + t (lr - warmup_lr_init) / warmup_t``. Then (t -= warmup_t if
+    warmup_prefix) cycle i and position: cycle_mul m = 1: ``i = t // T``, ``T_i = T``, ``t_c = t - i T``; else
+    ``i = floor(log(1 - t (1 - m) / T) / log m)``, ``T_i = m^i T``, ``t_c = t - (1 - m^i) / (1 - m) T``.
+    If i < cycle_limit: ``lr_min + (lr cycle_decay^i - lr_min) (1 + cos(pi t_c^k / T_i^k)) / 2``, else lr_min.
+    """
+    ts = _steps(t)
+    T = _int("t_initial", t_initial, 1)
+    out = np.empty(ts.shape, dtype=float)
+    for idx, step in np.ndenumerate(ts):
+        out[idx] = _timm_one(int(step), lr, T, lr_min, cycle_mul, cycle_decay, cycle_limit, warmup_t,
+                             warmup_lr_init, warmup_prefix, k_decay)
+    return out
+
+
+def _timm_one(t: int, lr: float, T: int, lr_min: float, m: float, decay: float, limit: int, wt: int,
+              w_init: float, prefix: bool, k: float) -> float:
+    if t < wt:
+        return w_init + t * ((lr - w_init) / wt)
+    if prefix:
+        t = t - wt
+    if m != 1:
+        i = math.floor(math.log(1 - t / T * (1 - m), m))
+        t_i = m**i * T
+        t_curr = t - (1 - m**i) / (1 - m) * T
+    else:
+        i = t // T
+        t_i = T
+        t_curr = t - T * i
+    if i < limit:
+        lr_max = lr * decay**i
+        return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * t_curr**k / t_i**k))
+    return lr_min
+
+
+def timm_noise(t: int, *, noise_pct: float = 0.67, noise_seed: int = 42, noise_type: str = "normal") -> float:
+    """timm ``Scheduler._calculate_noise``: a torch.Generator seeded ``noise_seed + t``; normal: redraw
+    ``randn`` until ``|n| < noise_pct``; else ``uniform(-pct, pct)``. The LR becomes ``lr * (1 + n)``.
+    (timm stores ``noise_std`` but never uses it.)"""
+    import torch
+
+    g = torch.Generator()
+    g.manual_seed(noise_seed + t)
+    if noise_type == "normal":
+        while True:
+            n = torch.randn(1, generator=g).item()
+            if abs(n) < noise_pct:
+                return n
+    return 2 * (torch.rand(1, generator=g).item() - 0.5) * noise_pct
