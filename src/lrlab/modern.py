@@ -194,3 +194,121 @@ def timm_noise(t: int, *, noise_pct: float = 0.67, noise_seed: int = 42, noise_t
             if abs(n) < noise_pct:
                 return n
     return 2 * (torch.rand(1, generator=g).item() - 0.5) * noise_pct
+
+
+# ---- the same schedules built from torch's own parts ----
+HOLD = 2**62  # ConstantLR(total_iters=HOLD): "hold this factor for the rest of the run"
+
+
+def _torch_warmup(optimizer: Any, warmup_steps: int, start: float = 0.0) -> tuple[list[Any], list[int]]:
+    """Warmup ``start + (1 - start) t / W`` from torch parts. LinearLR rejects start_factor 0, so a warmup
+    from exactly 0 is ConstantLR(factor=0) for one step, then LinearLR(1/W -> 1) over W - 1 steps."""
+    from torch.optim.lr_scheduler import ConstantLR, LinearLR
+
+    if warmup_steps == 0:
+        return [], []
+    if start > 0:
+        return [LinearLR(optimizer, start_factor=start, end_factor=1.0, total_iters=warmup_steps)], [warmup_steps]
+    if warmup_steps == 1:
+        return [ConstantLR(optimizer, factor=0.0, total_iters=HOLD)], [1]
+    return ([ConstantLR(optimizer, factor=0.0, total_iters=HOLD),
+             LinearLR(optimizer, start_factor=1.0 / warmup_steps, end_factor=1.0, total_iters=warmup_steps - 1)],
+            [1, warmup_steps])
+
+
+def _sequence(optimizer: Any, parts: list[Any], milestones: list[int]) -> Any:
+    from torch.optim.lr_scheduler import SequentialLR
+
+    if len(parts) == 1:
+        return parts[0]
+    for group in optimizer.param_groups:  # every child's constructor wrote the LR; start from the base
+        group["lr"] = group["initial_lr"]
+    return SequentialLR(optimizer, parts, milestones=milestones[: len(parts) - 1])
+
+
+def torch_linear_with_warmup(optimizer: Any, warmup_steps: int, total_steps: int) -> Any:
+    """HF ``get_linear_schedule_with_warmup`` as SequentialLR(warmup, LinearLR(1 -> 0, N - W)); equal for every group."""
+    from torch.optim.lr_scheduler import LinearLR
+
+    parts, ms = _torch_warmup(optimizer, warmup_steps)
+    parts.append(LinearLR(optimizer, start_factor=1.0, end_factor=0.0, total_iters=max(1, total_steps - warmup_steps)))
+    return _sequence(optimizer, parts, ms)
+
+
+def torch_cosine_with_warmup(optimizer: Any, warmup_steps: int, total_steps: int, min_lr_rate: float = 0.0) -> Any:
+    """HF cosine (with a floor) as SequentialLR(warmup, CosineAnnealingLR(N - W, eta_min)).
+
+    Differs from HF with several groups and ``min_lr_rate > 0``: torch's ``eta_min`` is one absolute LR
+    (here ``min_lr_rate * optimizer.defaults["lr"]``, HF's conversion of ``min_lr``), HF's floor is a ratio of each group's LR.
+    """
+    from torch.optim.lr_scheduler import CosineAnnealingLR
+
+    parts, ms = _torch_warmup(optimizer, warmup_steps)
+    parts.append(CosineAnnealingLR(optimizer, T_max=max(1, total_steps - warmup_steps),
+                                   eta_min=min_lr_rate * optimizer.defaults["lr"]))
+    return _sequence(optimizer, parts, ms)
+
+
+def torch_inverse_sqrt(optimizer: Any, warmup_steps: int, timescale: float | None = None) -> Any:
+    """HF inverse sqrt: torch has no such part, so it is a LambdaLR of :func:`inverse_sqrt_hf`."""
+    from torch.optim.lr_scheduler import LambdaLR
+
+    return LambdaLR(optimizer, lambda t: float(inverse_sqrt_hf(t, 1.0, warmup_steps, timescale)))
+
+
+def torch_wsd(optimizer: Any, warmup_steps: int, stable_steps: int, decay_steps: int, *,
+              decay_type: str = "linear", min_lr_ratio: float = 0.0) -> Any:
+    """HF WSD (linear warmup) from torch parts: warmup, (stable = the warmup's last factor held), decay
+    LinearLR(1 -> r) or CosineAnnealingLR(eta_min = r * lr, single group only), then ConstantLR(r) held.
+    1-sqrt has no torch part (LambdaLR)."""
+    from torch.optim.lr_scheduler import ConstantLR, CosineAnnealingLR, LambdaLR, LinearLR
+
+    r = min_lr_ratio
+    parts, ms = _torch_warmup(optimizer, warmup_steps, start=r)
+    decay_start = warmup_steps + stable_steps
+    if not parts:
+        parts, ms = [ConstantLR(optimizer, factor=1.0, total_iters=1)], [0]
+    if warmup_steps == 1 and r == 0:  # the warmup part holds 0: add a stable part (factor 1)
+        parts.append(ConstantLR(optimizer, factor=1.0, total_iters=1))
+        ms.append(1)
+    ms[-1] = decay_start
+    if decay_type == "linear":
+        parts.append(LinearLR(optimizer, start_factor=1.0, end_factor=r, total_iters=max(1, decay_steps)))
+    elif decay_type == "cosine":
+        parts.append(CosineAnnealingLR(optimizer, T_max=max(1, decay_steps), eta_min=r * optimizer.defaults["lr"]))
+    else:
+        parts.append(LambdaLR(optimizer, lambda t: float(wsd(t, 1.0, 0, 0, decay_steps, decay_type=decay_type,
+                                                               min_lr_ratio=r))))
+    parts.append(ConstantLR(optimizer, factor=r, total_iters=HOLD))
+    ms.append(decay_start + decay_steps)
+    if ms[0] == 0:  # no warmup: drop the placeholder
+        parts, ms = parts[1:], ms[1:]
+    return _sequence(optimizer, parts, ms)
+
+
+def torch_timm_cosine(optimizer: Any, t_initial: int, *, lr_min: float = 0.0, warmup_t: int = 0,
+                      warmup_lr_init: float = 0.0, cycle_limit: int = 1) -> Any:
+    """timm's cosine (warmup_prefix=True, cycle_mul=1, cycle_decay=1, k_decay=1, single group) from torch parts:
+    LinearLR warmup, then CosineAnnealingLR (cycle_limit=1; then ConstantLR holds lr_min) or
+    CosineAnnealingWarmRestarts (cycle_limit > 1). k-decay, cycle_decay, float cycle_mul, noise and the
+    overlay warmup (warmup_prefix=False) have no torch part: use a LambdaLR of :func:`timm_cosine`."""
+    from torch.optim.lr_scheduler import ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR
+
+    base = optimizer.param_groups[0]["lr"]
+    parts: list[Any] = []
+    ms: list[int] = []
+    if warmup_t:
+        if warmup_lr_init > 0:
+            parts.append(LinearLR(optimizer, start_factor=warmup_lr_init / base, total_iters=warmup_t))
+            ms.append(warmup_t)
+        else:
+            parts, ms = _torch_warmup(optimizer, warmup_t)
+    if cycle_limit == 1:
+        parts.append(CosineAnnealingLR(optimizer, T_max=t_initial, eta_min=lr_min))
+        parts.append(ConstantLR(optimizer, factor=lr_min / base, total_iters=HOLD))
+        ms.append(warmup_t + t_initial)
+    else:
+        parts.append(CosineAnnealingWarmRestarts(optimizer, T_0=t_initial, eta_min=lr_min))
+        parts.append(ConstantLR(optimizer, factor=lr_min / base, total_iters=HOLD))
+        ms.append(warmup_t + t_initial * cycle_limit)
+    return _sequence(optimizer, parts, ms)
