@@ -158,7 +158,7 @@ def test_timm_noise_equals_timm_source():
 # ---- bonus classes vs the formulas ----
 def _lrs(cls, steps, lrs=(0.1, 0.02), **kw) -> np.ndarray:
     params = [torch.zeros(1, requires_grad=True) for _ in lrs]
-    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs)], lr=0.5)
+    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=0.5)
     sched = cls(opt, **kw)
     out = []
     for _ in range(steps):
