@@ -312,3 +312,63 @@ def torch_timm_cosine(optimizer: Any, t_initial: int, *, lr_min: float = 0.0, wa
         parts.append(ConstantLR(optimizer, factor=lr_min / base, total_iters=HOLD))
         ms.append(warmup_t + t_initial * cycle_limit)
     return _sequence(optimizer, parts, ms)
+
+
+# ---- toy experiments for chapter 10 ----
+def adam_first_updates(seeds: int = 5, steps: int = 200, lr: float = 1e-3, dim: int = 100) -> np.ndarray:
+    """Mean ``|delta theta| / lr`` per step of torch's Adam on a noisy quadratic, one row per seed.
+
+    At step 1 Adam's update is ``lr * m / sqrt(v) = lr * sign(g)`` for every coordinate (ratio 1), whatever
+    the gradient's size: the second-moment estimate rests on one sample (Liu et al. 2020's variance argument).
+    """
+    import torch
+
+    out = np.empty((seeds, steps))
+    for s in range(seeds):
+        gen = torch.Generator().manual_seed(s)
+        theta = torch.randn(dim, generator=gen).requires_grad_(True)
+        opt = torch.optim.Adam([theta], lr=lr)
+        for i in range(steps):
+            before = theta.detach().clone()
+            noise = 0.5 * torch.randn(dim, generator=gen)
+            loss = 0.5 * ((theta - noise) ** 2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            out[s, i] = float((theta.detach() - before).abs().mean()) / lr
+    return out
+
+
+def schedule_free_toy(seeds: int = 5, steps: int = 2000, lr: float = 0.02, beta: float = 0.9, dim: int = 20,
+                      noise: float = 1.0) -> dict[str, np.ndarray]:
+    """Noisy least squares (``E[a a^T] = I``, one sample per step): excess loss ``0.5 |w - w*|^2`` per step.
+
+    Runs: SGD at constant ``lr`` (last iterate), SGD with linear decay to zero over ``steps`` (needs the
+    horizon), and schedule-free SGD (Defazio et al. 2024): ``y = (1 - beta) z + beta x``,
+    ``z <- z - lr * grad(y)``, ``x <- (1 - c) x + c z`` with ``c = 1 / (t + 1)``; the loss is read at x.
+    Returns name -> array (seeds, steps).
+    """
+    _int("seeds", seeds, 1)
+    _int("steps", steps, 1)
+    names = ("SGD, constant LR", "SGD, linear decay to 0", "schedule-free SGD")
+    res = {n: np.empty((seeds, steps)) for n in names}
+    for s in range(seeds):
+        rng = np.random.default_rng(s)
+        w_star = rng.normal(size=dim)
+        a_all = rng.normal(size=(steps, dim))
+        b_all = a_all @ w_star + noise * rng.normal(size=steps)
+        w_c = np.zeros(dim)
+        w_l = np.zeros(dim)
+        z = np.zeros(dim)
+        x = np.zeros(dim)
+        for t in range(steps):
+            a, b = a_all[t], b_all[t]
+            w_c -= lr * (a @ w_c - b) * a
+            w_l -= lr * (1 - t / steps) * (a @ w_l - b) * a
+            y = (1 - beta) * z + beta * x
+            z -= lr * (a @ y - b) * a
+            c = 1.0 / (t + 1)
+            x = (1 - c) * x + c * z
+            for n, w in zip(names, (w_c, w_l, x), strict=True):
+                res[n][s, t] = 0.5 * float(np.sum((w - w_star) ** 2))
+    return res
