@@ -13,7 +13,7 @@ from lrlab import modern
 
 def _run(make, n, lrs=(0.1,)):
     ps = [torch.zeros(1, requires_grad=True) for _ in lrs]
-    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs, strict=True)], lr=lrs[0])
+    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs, strict=True)], lr=1e-3)  # defaults["lr"] != group LR on purpose
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sched = make(opt)

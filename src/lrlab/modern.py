@@ -239,13 +239,13 @@ def torch_cosine_with_warmup(optimizer: Any, warmup_steps: int, total_steps: int
     """HF cosine (with a floor) as SequentialLR(warmup, CosineAnnealingLR(N - W, eta_min)).
 
     Differs from HF with several groups and ``min_lr_rate > 0``: torch's ``eta_min`` is one absolute LR
-    (here ``min_lr_rate * optimizer.defaults["lr"]``, HF's conversion of ``min_lr``), HF's floor is a ratio of each group's LR.
+    (here ``min_lr_rate`` times group 0's LR), HF's floor is a ratio of each group's LR.
     """
     from torch.optim.lr_scheduler import CosineAnnealingLR
 
+    base = optimizer.param_groups[0]["lr"]
     parts, ms = _torch_warmup(optimizer, warmup_steps)
-    parts.append(CosineAnnealingLR(optimizer, T_max=max(1, total_steps - warmup_steps),
-                                   eta_min=min_lr_rate * optimizer.defaults["lr"]))
+    parts.append(CosineAnnealingLR(optimizer, T_max=max(1, total_steps - warmup_steps), eta_min=min_lr_rate * base))
     return _sequence(optimizer, parts, ms)
 
 
@@ -264,6 +264,7 @@ def torch_wsd(optimizer: Any, warmup_steps: int, stable_steps: int, decay_steps:
     from torch.optim.lr_scheduler import ConstantLR, CosineAnnealingLR, LambdaLR, LinearLR
 
     r = min_lr_ratio
+    base = optimizer.param_groups[0]["lr"]
     parts, ms = _torch_warmup(optimizer, warmup_steps, start=r)
     decay_start = warmup_steps + stable_steps
     if not parts:
@@ -275,7 +276,7 @@ def torch_wsd(optimizer: Any, warmup_steps: int, stable_steps: int, decay_steps:
     if decay_type == "linear":
         parts.append(LinearLR(optimizer, start_factor=1.0, end_factor=r, total_iters=max(1, decay_steps)))
     elif decay_type == "cosine":
-        parts.append(CosineAnnealingLR(optimizer, T_max=max(1, decay_steps), eta_min=r * optimizer.defaults["lr"]))
+        parts.append(CosineAnnealingLR(optimizer, T_max=max(1, decay_steps), eta_min=r * base))
     else:
         parts.append(LambdaLR(optimizer, lambda t: float(wsd(t, 1.0, 0, 0, decay_steps, decay_type=decay_type,
                                                                min_lr_ratio=r))))
