@@ -17,7 +17,7 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXPECTED = [
     "00_course_map", "01_training_loop", "02_step_lr", "03_exponential_lr", "04_cosine_annealing",
     "05_cyclic_lr", "06_one_cycle", "07_warmup_composition", "08_reduce_on_plateau", "09_pitfalls",
-    "10_capstone",
+    "10_modern_schedules", "11_capstone",
 ]
 # Scheduler chapters: the classes whose self-check each must run (the catalog says which chapter teaches what).
 CHAPTER_CLASSES = {chapter: list(names) for chapter, names in catalog.chapters().items()}

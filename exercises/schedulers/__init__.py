@@ -11,6 +11,7 @@ from .cyclic import CyclicLR
 from .exponential import ExponentialLR
 from .lambda_lr import LambdaLR, MultiplicativeLR
 from .linear import ConstantLR, LinearLR
+from .modern import CosineLR, InverseSqrtLR, WarmupStableDecayLR  # bonus: schedules torch lacks (chapter 10)
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 from .polynomial import PolynomialLR
@@ -22,8 +23,10 @@ __all__ = [
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CosineLR",
     "CyclicLR",
     "ExponentialLR",
+    "InverseSqrtLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
@@ -35,4 +38,5 @@ __all__ = [
     "SWALR",
     "SequentialLR",
     "StepLR",
+    "WarmupStableDecayLR",
 ]
