@@ -704,9 +704,9 @@ def _w(S):
 
 # --- linear.py ---------------------------------------------------------------------------------------
 @mutant("linear-closed-form-get-lr", "LinearLR", "linear.py",
-        ("        groups = self.optimizer.param_groups\n        t = self.last_epoch\n",
-         "        return self._get_closed_form_lr()\n        groups = self.optimizer.param_groups\n"
-         "        t = self.last_epoch\n"),
+        ("        t = self.last_epoch\n        if t == 0:\n            return [group[\"lr\"] * self.start_factor",
+         "        return self._get_closed_form_lr()\n        t = self.last_epoch\n        if t == 0:\n"
+         "            return [group[\"lr\"] * self.start_factor"),
         "get_lr in closed form: not chainable (stacked with ExponentialLR)", subset=True)
 def _w(S):
     o = sgd()
@@ -747,7 +747,8 @@ def _w(S):
 
 
 @mutant("linear-resume-start-factor", "LinearLR", "linear.py",
-        ("        if t == 0:\n", "        if t == 0 or self._is_initial:\n"),
+        ("        if t == 0:\n            return [group[\"lr\"] * self.start_factor",
+         "        if t == 0 or self._is_initial:\n            return [group[\"lr\"] * self.start_factor"),
         "LinearLR(last_epoch=k) multiplies by start_factor again at construction")
 def _w(S):
     o = with_initial_lr(sgd())
@@ -1049,11 +1050,20 @@ def build(m: Mutant, dest: Path) -> Path:
     shutil.copytree(SOLUTIONS, pkg, ignore=shutil.ignore_patterns("__pycache__"))
     path = pkg / m.file
     text = path.read_text(encoding="utf-8")
+    # Edits apply inside the mutated scheduler's class when the file defines it (a module may hold several
+    # classes with similar code, e.g. LambdaLR and MultiplicativeLR), else anywhere in the file.
+    start = text.find(f"\nclass {m.scheduler}(")
+    end = text.find("\nclass ", start + 1) if start >= 0 else -1
+    lo, hi = (start, len(text) if end < 0 else end) if start >= 0 else (0, len(text))
     for old, new in m.edits:
-        count = text.count(old)
+        block = text[lo:hi]
+        if block.count(old) == 0:  # module-level code (imports, helpers): the whole file
+            lo, hi, block = 0, len(text), text
+        count = block.count(old)
         if count != 1:
             raise PatchError(f"mutant {m.id}: snippet found {count} times in {m.file} (expected once):\n{old}")
-        text = text.replace(old, new)
+        text = text[:lo] + block.replace(old, new) + text[hi:]
+        hi += len(new) - len(old)
     path.write_text(text, encoding="utf-8")
     return pkg
 

@@ -34,8 +34,7 @@ DYNAMIC_ATTRS = {"SourceFileLoader", "SourcelessFileLoader", "ExtensionFileLoade
                  "spec_from_loader", "CodeType", "__code__", "__subclasses__", "zipimporter"}
 DYNAMIC_CALLS = {"exec", "eval", "compile"}
 
-TORCH_NAMES = set(SCHEDULERS) | {"LRScheduler", "_LRScheduler", "lr_scheduler", "SWALR", "ConstantLR",
-                                 "PolynomialLR", "MultiplicativeLR"}
+TORCH_NAMES = set(SCHEDULERS) | {"LRScheduler", "_LRScheduler", "lr_scheduler"}
 _CALLS = {"import_module", "__import__", "getattr", "reload"}
 
 
