@@ -166,14 +166,13 @@ def _timm_one(t: int, lr: float, T: int, lr_min: float, m: float, decay: float, 
         return w_init + t * ((lr - w_init) / wt)
     if prefix:
         t = t - wt
-    if m != 1:
-        i = math.floor(math.log(1 - t / T * (1 - m), m))
-        t_i = m**i * T
-        t_curr = t - (1 - m**i) / (1 - m) * T
-    else:
-        i = t // T
+    if m == 1:  # equal periods T
+        i, t_curr = divmod(t, T)
         t_i = T
-        t_curr = t - T * i
+    else:  # periods T, T*m, T*m^2, ...: cycle i starts at T*(1 - m^i)/(1 - m)
+        i = math.floor(math.log(1 - t / T * (1 - m), m))
+        t_curr = t - (1 - m**i) / (1 - m) * T
+        t_i = T * m**i
     if i < limit:
         lr_max = lr * decay**i
         return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * t_curr**k / t_i**k))
