@@ -1,7 +1,8 @@
 """Fairness suite for the grader: independent correct implementations must score full marks.
 
-Each fixture under ``tests/fixtures/fair/<style>/schedulers`` is a full ``schedulers`` package: the reference
-with some classes replaced by independent implementations in another style (listed below). The script
+Each fixture ``tests/fixtures/fair/<style>/`` holds ``<module>.py.append`` files: independent implementations in
+another style (listed below), appended to a copy of the reference package so that they rebind those class
+names (the mechanism of ``tests/fixtures/submissions``); every other class is the reference's. The script
 grades each fixture with the real grader (``python -m lrlab.cli grade <dir> --only ... --json <file>``, a
 subprocess), prints the points per scheduler, and ``fairness: full marks P/Q`` over the (fixture,
 independent class) pairs. Anything short of full marks is a grader bug (or a real difference from torch).
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,10 +101,26 @@ CASES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[bool, s
 }
 
 
+def build(style: str, workdir: Path) -> Path:
+    """The package of fixture ``style``: a copy of the reference with the fixture's ``.py.append`` files
+    appended to their modules. Returns the folder that holds ``schedulers/``."""
+    base = workdir / style
+    pkg = base / "schedulers"
+    shutil.copytree(ROOT / "solutions" / "schedulers", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    patches = sorted((FIXTURES / style).glob("*.py.append"))
+    if not patches:
+        raise FileNotFoundError(f"fixture {style!r} has no .py.append files in {FIXTURES / style}")
+    for patch in patches:
+        target = pkg / patch.name.removesuffix(".append")
+        target.write_text(target.read_text(encoding="utf-8") + patch.read_text(encoding="utf-8"), encoding="utf-8")
+    return base
+
+
 def grade(style: str, names: tuple[str, ...], workdir: Path, timeout: float = 600) -> dict[str, Any]:
     """Grade fixture ``style`` with the real CLI in a subprocess; ``{name: result}`` from its JSON."""
     out = workdir / f"{style}.json"
-    cmd = [sys.executable, "-m", "lrlab.cli", "grade", str(FIXTURES / style), "--only", *names, "--json", str(out)]
+    cmd = [sys.executable, "-m", "lrlab.cli", "grade", str(build(style, workdir)), "--only", *names,
+           "--json", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0 or not out.exists():
