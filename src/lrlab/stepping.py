@@ -18,10 +18,11 @@ OPTIMIZERS = ("sgd", "adam", "adagrad")
 
 
 def make_optimizer(lrs: Sequence[float] | np.ndarray, *, optimizer: str = "sgd",
-                   momentum: float | None = None) -> Any:
+                   momentum: float | None = None, beta2: float = 0.999) -> Any:
     """A torch optimizer with one param group (one zero tensor) per entry of ``lrs``.
 
-    ``momentum``: SGD's momentum or Adam's beta1 (None: SGD 0, Adam 0.9). ``optimizer``: sgd, adam or adagrad.
+    ``momentum``: SGD's momentum or Adam's beta1 (None: SGD 0, Adam 0.9); ``beta2``: Adam's betas[1].
+    ``optimizer``: sgd, adam or adagrad.
     """
     import torch
 
@@ -34,7 +35,7 @@ def make_optimizer(lrs: Sequence[float] | np.ndarray, *, optimizer: str = "sgd",
     if optimizer == "sgd":
         return torch.optim.SGD(groups, lr=lr0, momentum=0.0 if momentum is None else momentum)
     if optimizer == "adam":
-        return torch.optim.Adam(groups, lr=lr0, betas=(0.9 if momentum is None else momentum, 0.999))
+        return torch.optim.Adam(groups, lr=lr0, betas=(0.9 if momentum is None else momentum, beta2))
     return torch.optim.Adagrad(groups, lr=lr0)
 
 

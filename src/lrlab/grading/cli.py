@@ -1,6 +1,7 @@
-"""``lrlab grade [PATH] [--solutions] [--json FILE] [--only NAME ...] [--timeout S] [--require-sandbox]``.
+"""``lrlab grade [PATH] [--solutions] [--json FILE] [--only NAME ...] [--timeout S] [--require-sandbox] [--verbose]``.
 
-Prints the table and ``TOTAL: <points>/100`` (its first line says so when the code could not run in the
+Prints the table and ``TOTAL: <points>/100`` (``--verbose``: first every check of every scheduler, each failure
+with its scenario's parameters, the calls that led to the first difference and torch's values beside yours) (its first line says so when the code could not run in the
 bubblewrap sandbox); exit 0 when grading ran (whatever the score), 2 for bad input (one line on stderr,
 before any grading: PATH not a readable folder holding ``schedulers/``, a bad ``--timeout``, a ``--json``
 file whose folder does not exist), 1 when the sandbox itself failed or isolation is required
@@ -99,7 +100,7 @@ def _command(args: argparse.Namespace) -> int:
         return 1
     if args.json:  # written before printing: a closed stdout must not lose the report
         Path(args.json).write_text(report.to_json() + "\n", encoding="utf-8")
-    _print_quietly(report.format_table())
+    _print_quietly(report.format_verbose() if args.verbose else report.format_table())
     return 0
 
 
@@ -112,7 +113,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
     p.add_argument("--only", nargs="+", choices=SCHEDULERS, metavar="NAME", help="grade only these schedulers")
     p.add_argument("--timeout", default="10", metavar="S",
-                   help=f"seconds per scheduler, {MIN_TIMEOUT:g}..{MAX_TIMEOUT:g} (default 10)")
+                   help=f"seconds per scheduler at least, {MIN_TIMEOUT:g}..{MAX_TIMEOUT:g} (default 10); the limit "
+                        "is 100x torch's time for the same steps when that is longer")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="list every check; for each failure its scenario, the calls and a window of torch's "
+                        "values beside yours (--json holds the same)")
     p.add_argument("--require-sandbox", action="store_true",
                    help="refuse to grade unless the code can run in the bubblewrap sandbox "
                         "(also: LRLAB_REQUIRE_SANDBOX=1)")

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lrlab.grading.explain import window
 from lrlab.grading.spec import ATOL_PER_LR0, RTOL
 
 FORGERY_TYPE = "lrlab.grading.runner.ForgeryError"
@@ -29,6 +30,7 @@ class Mismatch:
     group: int | None = None
     expected: Any = None
     got: Any = None
+    window: list[dict[str, Any]] | None = None  # torch's values beside the learner's around ``step``
 
 
 class MalformedResult(ValueError):
@@ -112,13 +114,14 @@ def compare(spec: dict[str, Any], expected: dict[str, Any], got: Any) -> Mismatc
     where = _first_mismatch(exp_lr[:n], got_lr[:n], ATOL_PER_LR0 * lr0)
     if where is not None:
         t, g = where
-        return Mismatch("lr differs", t, g, float(exp_lr[t, g]), float(got_lr[t, g]))
+        return Mismatch("lr differs", t, g, float(exp_lr[t, g]), float(got_lr[t, g]), window(exp_lr, got_lr, t, g))
     if exp_mom is not None and got_mom is not None:
         where = _first_mismatch(exp_mom[:n], got_mom[:n], np.full(groups, ATOL_PER_LR0))
         if where is not None:
             t, g = where
             what = "betas[0]" if spec["opt"] == "adam" else "momentum"
-            return Mismatch(f"{what} differs", t, g, float(exp_mom[t, g]), float(got_mom[t, g]))
+            return Mismatch(f"{what} differs", t, g, float(exp_mom[t, g]), float(got_mom[t, g]),
+                            window(exp_mom, got_mom, t, g))
 
     if exp_error:
         want = exp_error["types"][0]
@@ -128,6 +131,11 @@ def compare(spec: dict[str, Any], expected: dict[str, Any], got: Any) -> Mismatc
         if want not in (got_error.get("types") or []):
             return Mismatch(f"expected {_short_type(exp_error)}, {describe_error(got_error)}",
                             step=None if is_stub(got_error) else got_error.get("at"))
+        foreign = _foreign_builtins(exp_error, got_error)
+        if foreign:
+            return Mismatch(f"expected {_short_type(exp_error)}, {describe_error(got_error)}, a class that also "
+                            f"derives from {', '.join(foreign)}: raise torch's exception type",
+                            step=got_error.get("at"))
         if got_error.get("at") != exp_error["at"]:
             return Mismatch(f"expected {_short_type(exp_error)} at step {exp_error['at']}, raised at step "
                             f"{got_error.get('at')}", step=got_error.get("at"))
@@ -140,6 +148,14 @@ def compare(spec: dict[str, Any], expected: dict[str, Any], got: Any) -> Mismatc
     if n_got != n_exp:
         return Mismatch(f"recorded {n_got} values, expected {n_exp}", step=n)
     return None
+
+
+def _foreign_builtins(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """Built-in exception classes in the learner's exception's hierarchy that torch's has not (a class
+    deriving from ValueError *and* TypeError would pass every bad-input check)."""
+    theirs = {t for t in expected.get("types") or [] if str(t).startswith("builtins.")}
+    return [str(t).removeprefix("builtins.") for t in got.get("types") or []
+            if str(t).startswith("builtins.") and t not in theirs]
 
 
 def _extra_mismatch(expected: dict[str, Any], got: Any, groups: int) -> Mismatch | None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import base64
 import copy
 import math
+import pickle
 import warnings
 from array import array
 from collections.abc import Callable
 from typing import Any
 
-import torch
+from lrlab.grading.protocol import BETA2, INITIAL_LR, LAST_AFTER_EDIT, LAST_AFTER_LOAD, SECOND_BASE_LRS
 
 
 def _warmup_decay(epoch: int) -> float:
@@ -64,8 +65,6 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
 }
 
 
-INITIAL_LR = "initial_lr of each group after construction"
-SECOND_BASE_LRS = "base_lrs of a second scheduler built on the same optimizer"
 
 
 class LastLrMismatch(Exception):
@@ -73,25 +72,23 @@ class LastLrMismatch(Exception):
 
 
 def make_optimizer(spec: dict[str, Any]) -> Any:
-    """The scenario's optimizer: one 1-element parameter per group, each with its own LR."""
+    """The scenario's optimizer (:func:`lrlab.stepping.make_optimizer`: one 1-element parameter per group,
+    each with its own LR; Adam's ``betas = (momentum, beta2)``), or a non-optimizer for ``opt="none"``."""
+    from lrlab.stepping import make_optimizer as factory
+
     kind = spec["opt"]
     if kind == "none":
         return "not an optimizer"
-    lrs = spec["groups"]
-    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
-    if kind == "sgd":
-        return torch.optim.SGD(groups, lr=lrs[0], momentum=spec["momentum"])
-    if kind == "adam":
-        return torch.optim.Adam(groups, lr=lrs[0], betas=(spec["momentum"], 0.999))
-    if kind == "adagrad":
-        return torch.optim.Adagrad(groups, lr=lrs[0])
-    raise ValueError(f"opt must be sgd, adam, adagrad or none, got {kind!r}")
+    return factory(spec["groups"], optimizer=kind, momentum=spec["momentum"], beta2=spec.get("beta2", 0.999))
 
 
 def _resolve(value: Any, classes: Callable[[str], type], opt: Any, spec: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         if "$fn" in value:
-            return FUNCTIONS[value["$fn"]]
+            named = FUNCTIONS[value["$fn"]]
+            if value.get("closure"):  # a lambda, as learners write them: pickle cannot store it
+                return lambda x, _f=named: _f(x)
+            return named
         if "$preset" in value:  # a catalog preset (lrlab.lambdas) built with its horizon H
             from lrlab.lambdas import make_preset
 
@@ -173,26 +170,35 @@ def _floats(values: Any) -> list[float | None]:
     out: list[float | None] = []
     for v in list(values)[:64]:
         try:
-            out.append(None if v is None else float(v))
+            f = None if v is None else float(v)
         except (TypeError, ValueError):
-            out.append(None)
+            f = None
+        out.append(f if f is None or math.isfinite(f) else None)  # the protocol carries finite numbers only
     return out
 
 
 def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms: array,
          extra: dict[str, list[float | None]]) -> tuple[int, Any]:
-    """Step the scenario, appending to ``lrs``/``moms`` (and ``extra``); return (records, error info or None)."""
+    """Step the scenario, appending to ``lrs``/``moms`` (and ``extra``); return (records, error info or None).
+
+    Order at index t: step (t > 0), record, edit the groups' LRs (``edit_lr``), build a second scheduler
+    (``second_at``), resume (``resume_at``: ``state_dict`` through pickle, as ``torch.save`` does; a new
+    optimizer and scheduler, ``optimizer.load_state_dict``, then ``scheduler.load_state_dict``).
+    """
     track = spec["track_momentum"]
     metrics = spec["metrics"]
     epochs = spec.get("epochs")
     second_at = spec.get("second_at")
+    edit = spec.get("edit_lr")
+    steps = spec["steps"]
     n = 0
     try:
         opt = make_optimizer(spec)
+        _preset_initial_lr(opt, spec.get("initial_lr"))
         sched = _construct(spec, classes, opt)
         if second_at is not None:
             extra[INITIAL_LR] = _floats(g.get("initial_lr") for g in opt.param_groups)
-        for t in range(spec["steps"]):
+        for t in range(steps):
             if t > 0:
                 if metrics is not None:
                     sched.step(metrics[t - 1])
@@ -209,16 +215,33 @@ def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms:
             if track:
                 moms.extend(_momentum_of(g) for g in groups)
             n = t + 1
+            if edit is not None and t < steps - 1 and (t == edit["at"] or (edit.get("every") and t > edit["at"])):
+                for g in groups:  # what another scheduler (or the user) does between two steps
+                    g["lr"] = g["lr"] * edit["factor"]
+                if t == edit["at"]:
+                    extra[LAST_AFTER_EDIT] = _floats(sched.get_last_lr())
             if t == second_at:
                 sched = _construct(spec, classes, opt)
                 extra[SECOND_BASE_LRS] = _floats(sched.base_lrs)
             if t == spec["resume_at"]:
-                state = copy.deepcopy(sched.state_dict())
+                state = pickle.loads(pickle.dumps(sched.state_dict()))
                 opt_state = copy.deepcopy(opt.state_dict())
                 opt = make_optimizer(spec)
+                _preset_initial_lr(opt, spec.get("initial_lr"))
                 sched = _construct(spec, classes, opt)
                 opt.load_state_dict(opt_state)
                 sched.load_state_dict(state)
+                extra[LAST_AFTER_LOAD] = _floats(sched.get_last_lr())
+        if spec["opt"] == "adam" and spec.get("beta2", 0.999) != 0.999:
+            extra[BETA2] = _floats(g["betas"][1] for g in opt.param_groups)
     except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the learner are results too
         return n, _error_info(exc, n)
     return n, None
+
+
+def _preset_initial_lr(opt: Any, values: list[float] | None) -> None:
+    """Write ``initial_lr`` into the groups before construction (a resume by ``last_epoch``, or an earlier
+    scheduler that left it there)."""
+    if values is not None and not isinstance(opt, str):
+        for group, value in zip(opt.param_groups, values, strict=True):
+            group["initial_lr"] = value

@@ -29,6 +29,19 @@ from lrlab.paths import EXERCISES_DIR, PACKAGE, resolve_package_dir
 DEFAULT_TIMEOUT = 10.0
 MIN_TIMEOUT = 0.5
 MAX_TIMEOUT = 3600.0
+#: A scheduler's process may take this many times torch's time for the same steps (and at least the timeout).
+SLOWDOWN = 100.0
+
+
+def scenario_steps(name: str) -> int:
+    """Recorded steps over all of ``name``'s scenarios (what its process must compute)."""
+    return sum(sc["steps"] for check in checks_for(name) for sc in check.scenarios)
+
+
+def time_limits(names: list[str], timeout: float, per_step: float) -> dict[str, float]:
+    """Wall (and CPU) seconds per scheduler: ``max(timeout, SLOWDOWN * per_step * steps)``, so a correct
+    but slow class finishes where torch's time would, scaled, and an endless loop still stops."""
+    return {name: round(max(timeout, SLOWDOWN * per_step * scenario_steps(name)), 1) for name in names}
 
 
 def _names(only: Any) -> list[str]:
@@ -53,7 +66,7 @@ def _status_reason(run: ChildRun, timeout: float) -> str:
     if run.stream.violation:
         return f"its process sent a malformed message ({run.stream.violation})"
     if status.get("timed_out"):
-        return f"timed out after {timeout:g} s (an infinite loop?)"
+        return f"stopped at its time limit of {timeout:g} s"
     if run.lost:
         return run.lost
     code = status.get("exit")
@@ -101,28 +114,110 @@ def _grade_one(name: str, run: ChildRun, forged: str | None, expected: Any, time
     started = stream.started
     stopped = next((k for k in reversed(started) if k not in got), None)  # running when the child died/hung
     stop_reason = _status_reason(run, timeout)
+    if run.status.get("timed_out") and not run.problem and not run.lost:
+        stop_reason = _too_slow(name, checks, got, run, timeout)
     for i, check in enumerate(checks):
         failure = None
+        notes: list[str] = []
         for j, sc in enumerate(check.scenarios):
+            if sc.get("alternate_of") is not None:
+                continue  # judged only in place of its scenario (below)
             label = _label(check, j, children)
             if (i, j) not in got:
                 if stopped is None or (i, j) == stopped:
                     reason = f"{label}{stop_reason}" + (" while running this scenario" if stopped else "")
                 else:
                     k, m = stopped
-                    where = f"'{checks[k].name}' scenario {m + 1}/{len(checks[k].scenarios)}"
-                    reason = f"not run: {stop_reason.split(' (')[0]} earlier, in {where}"
+                    primaries = sum(1 for s in checks[k].scenarios if s.get("alternate_of") is None)
+                    where = f"'{checks[k].name}' scenario {m + 1}/{max(primaries, m + 1)}"
+                    short = "its time limit was reached" if run.status.get("timed_out") else stop_reason.split(" (")[0]
+                    reason = f"not run: {short} earlier, in {where}"
                 failure = CheckResult(check.name, check.description, 0, check.points, False, reason)
                 break
             mismatch = compare(sc, expected[i][j], got[(i, j)])
+            if mismatch is not None and children:
+                judged = _judge_with_stand_ins(check, i, j, expected, got, children)
+                if judged is not None:
+                    note, alt_label, mismatch, sc = judged
+                    if mismatch is None:
+                        notes.append(note)
+                        continue
+                    label = alt_label
+            if mismatch is not None and mismatch.reason.startswith("not implemented yet"):
+                label = _label(check, j, children, plain=True)  # the situation does not matter to a stub
             if mismatch is not None:
                 failure = CheckResult(check.name, check.description, 0, check.points, False,
                                       label + mismatch.reason, mismatch.step, mismatch.group, mismatch.expected,
-                                      mismatch.got)
+                                      mismatch.got, **_details(sc, mismatch))
                 break
-        result.checks.append(failure or CheckResult(check.name, check.description, check.points, check.points, True))
+        result.checks.append(failure or CheckResult(check.name, check.description, check.points, check.points, True,
+                                                    "; ".join(dict.fromkeys(notes))))
+    _no_points_for_rejecting_only(result)
     result.points = sum(c.points for c in result.checks)
     return result
+
+
+#: Checks that only ask for an exception: they earn points only beside a behaviour check that passed.
+ERROR_ONLY_CHECKS = ("bad_input",)
+
+
+def _no_points_for_rejecting_only(result: SchedulerResult) -> None:
+    """A class that fails every behaviour check earns nothing for raising on bad input (raising one
+    exception that derives from every type would otherwise pass every ``bad_input`` check)."""
+    behaviour = [c for c in result.checks if c.name not in ERROR_ONLY_CHECKS]
+    if behaviour and not any(c.passed for c in behaviour):
+        for c in result.checks:
+            if c.passed and c.name in ERROR_ONLY_CHECKS:
+                c.points, c.passed = 0, False
+                c.reason = "not counted: it raises as torch does, but no check of valid input passed"
+
+
+def _too_slow(name: str, checks: tuple[Check, ...], got: dict[Any, Any], run: ChildRun, limit: float) -> str:
+    """``too slow: N of M steps took X s (the limit); torch takes Y s for all M`` (an endless loop looks the same)."""
+    from lrlab.grading import oracle
+
+    total = sum(sc["steps"] for c in checks for sc in c.scenarios)
+    done = sum(c.scenarios[j]["steps"] for i, c in enumerate(checks) for j in range(len(c.scenarios)) if (i, j) in got)
+    seconds = run.status.get("seconds") or limit
+    torch_s = oracle.SECONDS.get(name)
+    torch_text = f"; torch takes {torch_s:.2g} s for all {total}" if torch_s else ""
+    return (f"too slow: {done} of {total} steps took {seconds:.3g} s, its time limit ({SLOWDOWN:g}x torch's "
+            f"time, at least the timeout){torch_text}; if a scenario never ends, look for an endless loop in it")
+
+
+def _judge_with_stand_ins(check: Check, i: int, j: int, expected: Any, got: dict[Any, Any],
+                          children: dict[str, SchedulerResult]) -> tuple[str, str, Any, dict[str, Any]] | None:
+    """Scenario ``j`` failed and builds a child class that fails its own checks: judge the composite on the
+    first alternate (same scenario, stand-in children) whose child classes all pass theirs. Returns (note,
+    label, mismatch or None), or None when no such alternate exists (the failure stands, with its blame)."""
+    kids = set(_child_classes(check.scenarios[j]["kwargs"]))
+    bad = sorted(k for k in kids if k in children and not children[k].passed)
+    if not bad:
+        return None  # every child passes on its own: the composite is at fault
+    for a, alt in enumerate(check.scenarios):
+        if alt.get("alternate_of") != j:
+            continue
+        alt_kids = list(dict.fromkeys(_child_classes(alt["kwargs"])))
+        if not all(k in children and children[k].passed for k in alt_kids):
+            continue
+        if (i, a) not in got:
+            return None
+        why = ", ".join(f"{k} fails its own '{children[k].first_failure.name}' check" if children[k].first_failure
+                        else f"{k} fails its own checks" for k in bad)
+        note = f"correct when judged with stand-ins for your {', '.join(bad)} ({why}: fix that first)"
+        label = f"scenario {j + 1} with stand-in children {', '.join(alt_kids)}: "
+        return note, label, compare(alt, expected[i][a], got[(i, a)]), alt
+    return None
+
+
+def _details(sc: dict[str, Any], mismatch: Any) -> dict[str, Any]:
+    """The report's details of a failed scenario: parameters, calls up to the difference, window, state."""
+    from lrlab.grading import explain
+
+    upto = mismatch.step if isinstance(mismatch.step, int) else 0
+    upto = max(0, min(upto, sc["steps"] - 1))
+    return {"scenario": explain.describe_scenario(sc), "calls": explain.call_sequence(sc, upto),
+            "window": mismatch.window, "state": explain.plateau_state(sc, upto) or ""}
 
 
 def _child_classes(value: Any) -> list[str]:
@@ -139,14 +234,17 @@ def _child_classes(value: Any) -> list[str]:
     return found
 
 
-def _label(check: Check, j: int, children: dict[str, SchedulerResult] | None) -> str:
+def _label(check: Check, j: int, children: dict[str, SchedulerResult] | None, plain: bool = False) -> str:
     """``scenario j/n (config) (children: A, B; fix A first (p/m on its own)): `` (empty parts left out)."""
     sc = check.scenarios[j]
     parts = []
-    if len(check.scenarios) > 1:
-        parts.append(f"scenario {j + 1}/{len(check.scenarios)}")
+    primaries = sum(1 for s in check.scenarios if s.get("alternate_of") is None)
+    if primaries > 1:
+        parts.append(f"scenario {j + 1}/{primaries}")
         if config := _config(sc):
             parts.append(config)
+    if not plain and (situation := _situation(sc)):
+        parts.append(f"[{situation}]")
     kids = list(dict.fromkeys(_child_classes(sc["kwargs"])))
     if kids:
         bad = [k for k in kids if children and k in children and not children[k].passed]
@@ -154,6 +252,29 @@ def _label(check: Check, j: int, children: dict[str, SchedulerResult] | None) ->
         fix = f"; fix {', '.join(bad)} first ({scores} on {'its' if len(bad) == 1 else 'their'} own)" if bad else ""
         parts.append(f"(children: {', '.join(kids)}{fix})")
     return " ".join(parts) + ": " if parts else ""
+
+
+def _situation(sc: dict[str, Any]) -> str:
+    """What the scenario does besides plain stepping, in plain words."""
+    words = []
+    if sc.get("initial_lr") is not None:
+        words.append("groups already hold initial_lr")
+    if sc["kwargs"].get("last_epoch", -1) >= 0:
+        words.append(f"built with last_epoch={sc['kwargs']['last_epoch']} to resume")
+    edit = sc.get("edit_lr")
+    if edit is not None and edit.get("every"):
+        words.append(f"stacked with another scheduler (x{edit['factor']} per step from step {edit['at']})")
+    elif edit is not None:
+        words.append(f"LR edited mid-run (x{edit['factor']} after step {edit['at']})")
+    if sc.get("second_at") is not None:
+        words.append(f"a second scheduler built after step {sc['second_at']}")
+    if sc.get("resume_at") is not None:
+        words.append(f"resumed from state_dict after step {sc['resume_at']}")
+    if sc.get("epochs") is not None:
+        words.append("step(epoch) calls")
+    if sc["opt"] == "adam" and sc.get("beta2", 0.999) != 0.999:
+        words.append(f"Adam with beta2={sc['beta2']}")
+    return "; ".join(words)
 
 
 def _config(sc: dict[str, Any]) -> str:
@@ -211,7 +332,10 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
         forged = scan_files(snap.files)
         for name, why in vendored_classes(snap.files).items():
             forged.setdefault(name, why)
-        supervisor = Supervisor(workdir / "submission", names, float(timeout), parallel, workdir, kind, layout)
+        from lrlab.grading.oracle import seconds_per_step
+
+        limits = time_limits(names, float(timeout), seconds_per_step())
+        supervisor = Supervisor(workdir / "submission", names, limits, parallel, workdir, kind, layout)
         supervisor.start()
         try:
             from lrlab.grading.oracle import expected  # torch's values, while the sandbox runs
@@ -238,7 +362,7 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
     references = matches_reference_files(snap.files)
     if references:
         notes.append("matches the shipped reference solutions: " + ", ".join(references))
-    results = {name: _grade_one(name, run.children[name], forged.get(name), oracle[name], timeout, mode_note)
+    results = {name: _grade_one(name, run.children[name], forged.get(name), oracle[name], limits[name], mode_note)
                for name in names}
     # A composite that failed in scenarios built from children: grade those children (if not graded here) so
     # that the reasons can say which child to fix first.
@@ -251,7 +375,7 @@ def grade(path: str | os.PathLike[str] | None = None, only: Any = None, timeout:
                                   require_sandbox=require_sandbox, _nested=True).results)
         for name, kids in suspects.items():
             if kids:
-                results[name] = _grade_one(name, run.children[name], forged.get(name), oracle[name], timeout,
+                results[name] = _grade_one(name, run.children[name], forged.get(name), oracle[name], limits[name],
                                            mode_note, children)
     return GradeReport(str(base / PACKAGE), results, notes, time.perf_counter() - start,
                        isolation=isolation, reference_matches=references)

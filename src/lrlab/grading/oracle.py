@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from functools import cache
 from typing import Any
@@ -17,11 +18,33 @@ def torch_class(name: str) -> type:
     return catalog.torch_class(name)
 
 
+#: Seconds torch took for each scheduler's scenarios, measured when :func:`expected` computed them.
+SECONDS: dict[str, float] = {}
+
+
 @cache
 def expected(name: str) -> tuple[tuple[dict[str, Any], ...], ...]:
-    """Per check of ``name``, torch's result for each scenario (cached for the process)."""
+    """Per check of ``name``, torch's result for each scenario (cached for the process; the time it took
+    is kept in :data:`SECONDS`)."""
+    start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's step-order/deprecation warnings must not reach stderr
-        return tuple(
+        values = tuple(
             tuple(run_scenario(sc, torch_class) for sc in check.scenarios) for check in checks_for(name)
         )
+    SECONDS[name] = time.perf_counter() - start
+    return values
+
+
+def seconds_per_step(steps: int = 2000) -> float:
+    """torch's seconds per recorded step on this machine now (a StepLR run of ``steps``): the unit of the
+    grader's time limits."""
+    from lrlab.grading.spec import scenario
+
+    sc = scenario("StepLR", {"step_size": 10}, steps=steps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run_scenario(sc, torch_class)  # warm
+        start = time.perf_counter()
+        run_scenario(sc, torch_class)
+    return (time.perf_counter() - start) / steps

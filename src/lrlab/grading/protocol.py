@@ -29,8 +29,13 @@ MAX_DEPTH = 8
 MAX_INT_DIGITS = 20
 MAX_STR = 2000
 MAX_HITS = 5
-EXTRA_LABELS = ("initial_lr of each group after construction",
-                "base_lrs of a second scheduler built on the same optimizer")
+# The values a scenario inspects besides the trajectories (``result.extra``), by label.
+INITIAL_LR = "initial_lr of each group after construction"
+SECOND_BASE_LRS = "base_lrs of a second scheduler built on the same optimizer"
+LAST_AFTER_EDIT = "get_last_lr() right after the groups' LRs were edited (it must return what the scheduler wrote)"
+LAST_AFTER_LOAD = "get_last_lr() right after load_state_dict (before the next step)"
+BETA2 = "Adam's betas[1] at the end of the run (the scheduler must leave it alone)"
+EXTRA_LABELS = (INITIAL_LR, SECOND_BASE_LRS, LAST_AFTER_EDIT, LAST_AFTER_LOAD, BETA2)
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
 

@@ -21,11 +21,15 @@ class CheckResult:
     group: int | None = None
     expected: Any = None
     got: Any = None
+    scenario: str = ""  # the failing scenario's full parameters
+    calls: list[str] | None = None  # the calls from construction to the first difference
+    window: list[dict[str, Any]] | None = None  # torch's values beside the learner's around ``step``
+    state: str = ""  # e.g. ReduceLROnPlateau's best and counters (torch's) at ``step``
 
     def describe(self) -> str:
         """One line: ``name: reason at step t (group g): expected X, got Y``."""
         if self.passed:
-            return f"{self.name}: ok"
+            return f"{self.name}: ok" + (f" ({self.reason})" if self.reason else "")
         where = ""
         if self.step is not None:
             where = f" at step {self.step}" + (f" (group {self.group})" if self.group is not None else "")
@@ -33,6 +37,22 @@ class CheckResult:
         if self.expected is not None or self.got is not None:
             values = f": expected {_fmt(self.expected)}, got {_fmt(self.got)}"
         return f"{self.name}: {self.reason}{where}{values}"
+
+    def details(self) -> list[str]:
+        """The failing scenario, its calls and the window around the first difference (``--verbose``)."""
+        lines = []
+        if self.scenario:
+            lines.append(f"scenario: {self.scenario}")
+        if self.calls:
+            lines.append("calls: " + ", ".join(self.calls))
+        if self.state:
+            lines.append(self.state)
+        if self.window:
+            lines.append(f"{'step':>6}  {'torch':>22}  {'yours':>22}")
+            for row in self.window:
+                mark = "  <-" if row["step"] == self.step else ""
+                lines.append(f"{row['step']:>6}  {_fmt(row['expected']):>22}  {_fmt(row['got']):>22}{mark}")
+        return lines
 
 
 @dataclass
@@ -63,15 +83,19 @@ class SchedulerResult:
         failure = self.first_failure
         return failure.describe() if failure else "ok"
 
-    def format(self) -> str:
-        """A short readable report for a notebook cell."""
+    def format(self, verbose: bool = False) -> str:
+        """A short readable report for a notebook cell (``verbose``: each failure's scenario, calls and window)."""
         lines = [f"{self.name}: {self.points}/{self.max_points} points"]
         if self.reason:
             lines.append(f"  {self.reason}")
         for check in self.checks:
             mark = "PASS" if check.passed else "FAIL"
             text = f"{check.name} ({check.description})" if check.passed else check.describe()
+            if check.passed and check.reason:
+                text += f"; {check.reason}"
             lines.append(f"  [{mark}] {check.points}/{check.max_points}  {text}")
+            if verbose and not check.passed:
+                lines.extend(f"        {line}" for line in check.details())
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,7 +151,7 @@ class GradeReport:
         """The inverse of :meth:`to_dict`."""
         results = {}
         for name, r in data["results"].items():
-            checks = [CheckResult(**{k: c.get(k) for k in CheckResult.__dataclass_fields__}) for c in r["checks"]]
+            checks = [CheckResult(**{k: c[k] for k in CheckResult.__dataclass_fields__ if k in c}) for c in r["checks"]]
             results[name] = SchedulerResult(r["name"], r["points"], r["max_points"], checks, r.get("reason", ""),
                                             r.get("seconds"))
         return cls(data["path"], results, list(data.get("notes", [])), float(data.get("seconds", 0.0)),
@@ -136,6 +160,11 @@ class GradeReport:
     def to_json(self) -> str:
         """``to_dict`` as JSON text."""
         return json.dumps(self.to_dict(), indent=2)
+
+    def format_verbose(self) -> str:
+        """Every scheduler's checks, each failure with its scenario, calls and window; then the table."""
+        parts = [r.format(verbose=True) for r in self.results.values()]
+        return "\n\n".join(parts + [self.format_table()])
 
     def format_table(self) -> str:
         """Scheduler, points and the first failing check (step, expected, got); last line ``TOTAL: p/max``."""

@@ -431,6 +431,8 @@ def serve(job: dict[str, Any]) -> None:
     base, timeout, parallel = job["base"], float(job["timeout"]), max(1, int(job["parallel"]))
     limits = dict(job.get("limits") or {})
     fds: dict[str, int] = {name: int(fd) for name, fd in job["fds"].items()}
+    own = {name: float(v) for name, v in (job.get("timeouts") or {}).items()}
+    deadline = {name: own.get(name, timeout) for name in fds}  # wall (and CPU) seconds per scheduler
     mode = job.get("mode") or "auto"
     if mode == "auto":
         mode, probe_error, probe_status = _run_probe(base, min(timeout, 5.0), limits)
@@ -452,7 +454,7 @@ def serve(job: dict[str, Any]) -> None:
                     with contextlib.suppress(OSError):
                         os.close(other)
                 try:
-                    _child_setup(fd, limits, timeout)
+                    _child_setup(fd, limits, deadline[name])
                 finally:
                     _scheduler_body(fd, base, name, mode)
             os.close(fd)
@@ -466,7 +468,7 @@ def serve(job: dict[str, Any]) -> None:
                 done, raw = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 done, raw = pid, 0
-            if not done and now - started > timeout:
+            if not done and now - started > deadline[name]:
                 _kill_group(pid)
                 done, raw = os.waitpid(pid, 0)
                 timed_out = True

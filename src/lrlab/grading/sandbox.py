@@ -107,9 +107,11 @@ def _own_process_count() -> int:
 class _Session:
     """One sandbox process grading ``names``."""
 
-    def __init__(self, kind: str, base: Path, names: list[str], timeout: float, parallel: int, mode: str,
+    def __init__(self, kind: str, base: Path, names: list[str], limits: dict[str, float], parallel: int, mode: str,
                  workdir: Path) -> None:
-        self.kind, self.names, self.timeout = kind, names, timeout
+        self.kind, self.names = kind, names
+        self.limits = {name: float(limits[name]) for name in names}  # wall seconds per scheduler
+        self.timeout = max(self.limits.values())
         self.checks = {name: checks_for(name) for name in names}
         self.runs = {name: ChildRun(Stream(self.checks[name])) for name in names}
         self.started: dict[str, float] = {}
@@ -135,8 +137,8 @@ class _Session:
         limits = {"fsize": FSIZE, "as_extra": AS_EXTRA, "nproc": _own_process_count() + NPROC_EXTRA,
                   "cwd": "/tmp", "drop_root": kind != "bwrap"}
         inside = sandbox_bwrap.SUBMISSION if kind == "bwrap" else str(base)
-        job = json.dumps({"ctl": ctl_w, "fds": fds, "base": inside, "timeout": timeout, "parallel": parallel,
-                          "mode": mode, "limits": limits})
+        job = json.dumps({"ctl": ctl_w, "fds": fds, "base": inside, "timeout": self.timeout,
+                          "timeouts": self.limits, "parallel": parallel, "mode": mode, "limits": limits})
         self.log = workdir / f"sandbox-{id(self)}.log"
         env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1"}
@@ -260,7 +262,7 @@ class _Session:
         for fd, name in list(self.pipes.items()):
             if name in self.exited and now - self.exited[name] > 1.0:
                 self._close(fd)  # a descendant still holds the pipe: what was sent is all there is
-            elif name in self.started and name not in self.exited and now - self.started[name] > self.timeout + GRACE:
+            elif name in self.started and name not in self.exited and now - self.started[name] > self.limits[name] + GRACE:
                 run = self.runs[name]
                 run.status = {"exit": None, "timed_out": True, "seconds": round(now - self.started[name], 3)}
                 run.lost = "its sandbox did not stop it in time"
@@ -331,11 +333,12 @@ def _run_sessions(sessions: list[_Session], cancel: threading.Event | None = Non
 class Supervisor:
     """Grades ``names`` of the package at ``base``: one shared session, then lone reruns where needed."""
 
-    def __init__(self, base: Path, names: list[str], timeout: float, parallel: int, workdir: Path,
+    def __init__(self, base: Path, names: list[str], limits: dict[str, float], parallel: int, workdir: Path,
                  kind: str = "bwrap", layout: str = "shared") -> None:
+        """``limits``: wall seconds each scheduler's process may take (its CPU limit too)."""
         if layout not in ("shared", "isolated"):
             raise ValueError(f"layout must be 'shared' or 'isolated', got {layout!r}")
-        self.base, self.names, self.timeout, self.parallel = base, names, timeout, parallel
+        self.base, self.names, self.limits, self.parallel = base, names, limits, parallel
         self.workdir, self.kind, self.layout = workdir, kind, layout
         self.result: SandboxRun | None = None
         self.error: BaseException | None = None
@@ -369,7 +372,7 @@ class Supervisor:
         return self.result
 
     def _session(self, names: list[str], mode: str) -> _Session:
-        return _Session(self.kind, self.base, names, self.timeout, self.parallel, mode, self.workdir)
+        return _Session(self.kind, self.base, names, self.limits, self.parallel, mode, self.workdir)
 
     def _alone(self, names: list[str], mode: str) -> dict[str, ChildRun]:
         """Grade each of ``names`` in a session of its own: what happens there is its own doing."""

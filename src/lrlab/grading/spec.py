@@ -59,13 +59,20 @@ def scenario(
     metrics: list[float] | None = None,
     track_momentum: bool = False,
     call: str = "opt_first",
-    epochs: list[int | None] | None = None,
+    epochs: list[float | None] | None = None,
     second_at: int | None = None,
+    initial_lr: tuple[float, ...] | list[float] | None = None,
+    edit_lr: dict[str, Any] | None = None,
+    beta2: float = 0.999,
 ) -> dict[str, Any]:
     """Build one scenario dict (see the module docstring).
 
-    ``epochs``: call ``step(epochs[t-1])`` at index t (None: a plain ``step()``); ``steps`` becomes
-    ``len(epochs) + 1``. ``second_at``: build a second scheduler on the same optimizer at that index.
+    ``epochs``: call ``step(epochs[t-1])`` at index t (None: a plain ``step()``; floats allowed); ``steps``
+    becomes ``len(epochs) + 1``. ``second_at``: build a second scheduler on the same optimizer at that index.
+    ``initial_lr``: written into the groups before construction (resume by ``last_epoch``, or what an earlier
+    scheduler left). ``edit_lr={"at": t, "factor": f, "every": False}``: multiply every group's LR by ``f``
+    after index t (after every index from t on with ``every``), as a stacked scheduler or the user would.
+    ``beta2``: Adam's ``betas[1]`` (recorded at the end when not 0.999).
     """
     if opt not in ("sgd", "adam", "adagrad", "none"):
         raise ValueError(f"opt must be one of sgd, adam, adagrad, none; got {opt!r}")
@@ -75,8 +82,12 @@ def scenario(
         steps = len(epochs) + 1
     if resume_at is not None and not 0 <= resume_at < steps - 1:
         raise ValueError(f"resume_at must be in [0, steps-1), got {resume_at}")
-    if second_at is not None and not 0 <= second_at < steps - 1:
-        raise ValueError(f"second_at must be in [0, steps-1), got {second_at}")
+    if second_at is not None and not 0 <= second_at < steps:
+        raise ValueError(f"second_at must be in [0, steps), got {second_at}")
+    if initial_lr is not None and len(initial_lr) != len(groups):
+        raise ValueError(f"initial_lr needs one value per group ({len(groups)}), got {len(initial_lr)}")
+    if edit_lr is not None and (set(edit_lr) - {"at", "factor", "every"} or not 0 <= edit_lr["at"] < steps - 1):
+        raise ValueError(f"edit_lr must be {{'at': t in [0, steps-1), 'factor': f, 'every': bool}}, got {edit_lr}")
     return {
         "sched": sched,
         "kwargs": kwargs or {},
@@ -90,6 +101,9 @@ def scenario(
         "call": call,
         "epochs": epochs,
         "second_at": second_at,
+        "initial_lr": None if initial_lr is None else [float(v) for v in initial_lr],
+        "edit_lr": edit_lr,
+        "beta2": beta2,
     }
 
 
@@ -104,14 +118,41 @@ def closed_form_check(name: str, kwargs_list: list[dict[str, Any]]) -> Check:
                  tuple(scenario(name, kw, epochs=JUMPS) for kw in kwargs_list))
 
 
+#: ``initial_lr`` an earlier scheduler (or a checkpoint) left in the groups; differs from the groups' LRs.
+PRESET_INITIAL = (0.3, 0.07, 1.0)
+
+
+def chainable_check(name: str, kwargs: dict[str, Any], steps: int = 40,
+                    extra: tuple[dict[str, Any], ...] = ()) -> Check:
+    """The LR edited once mid-run, a x0.9-per-step scheduler stacked after this one, and a second scheduler
+    built mid-run (its ``base_lrs`` come from ``initial_lr``): ``get_lr`` must start from each group's
+    current LR (torch's recursive form), and ``get_last_lr()`` must return what the scheduler wrote, not
+    the groups' edited LRs. ``extra``: more scenarios of the same kind."""
+    return Check("chainable", 2, "chainable: LR edited mid-run, stacked with a x0.9-per-step scheduler, a second "
+                 "scheduler built mid-run (get_lr starts from the group's current LR)", (
+                     scenario(name, kwargs, edit_lr={"at": 5, "factor": 0.5}, steps=steps),
+                     scenario(name, kwargs, edit_lr={"at": 0, "factor": 0.9, "every": True}, steps=steps),
+                     scenario(name, kwargs, steps=steps, second_at=4),
+                     *extra,
+                 ))
+
+
+def last_epoch_scenarios(name: str, kwargs: dict[str, Any], k: int = 5, steps: int = 20) -> tuple[dict[str, Any], ...]:
+    """Built with ``last_epoch=k`` (a resume without ``state_dict``): from groups holding ``initial_lr``, and
+    the ``KeyError`` torch raises when they do not. They join the ``resume`` check."""
+    kw = {**kwargs, "last_epoch": k}
+    return (scenario(name, kw, initial_lr=PRESET_INITIAL, steps=steps), scenario(name, kw, steps=3))
+
+
 def child(sched: str, other_opt: bool = False, **kwargs: Any) -> dict[str, Any]:
     """A child scheduler built (from the graded package) on the scenario's optimizer, or on another one."""
     return {"$sched": {"sched": sched, "kwargs": kwargs, "other_opt": other_opt}}
 
 
-def fn(name: str) -> dict[str, str]:
-    """A named callable from ``lrlab.grading.driver.FUNCTIONS``."""
-    return {"$fn": name}
+def fn(name: str, closure: bool = False) -> dict[str, Any]:
+    """A named callable from ``lrlab.grading.driver.FUNCTIONS``; ``closure``: wrapped in a lambda (which
+    pickle cannot store, as when a learner writes ``lr_lambda=lambda e: ...``)."""
+    return {"$fn": name, "closure": True} if closure else {"$fn": name}
 
 
 def _rng(name: str, salt: str = "") -> random.Random:
@@ -145,8 +186,8 @@ def _checks_step() -> list[Check]:
                  groups=_random_groups(rng), opt=rng.choice(["sgd", "adam"]), steps=300)
         for _ in range(6)
     ]
-    initial = [scenario("StepLR", {"step_size": 2, "gamma": 0.5}, steps=12, second_at=5),
-               scenario("StepLR", {"step_size": 3, "gamma": 0.1}, opt="adam", groups=(0.3, 0.004), steps=12,
+    initial = [scenario("StepLR", {"step_size": 2, "gamma": 0.5}, steps=6, second_at=5),
+               scenario("StepLR", {"step_size": 3, "gamma": 0.1}, opt="adam", groups=(0.3, 0.004), steps=5,
                         second_at=4)]
     return [
         Check("grid", 1, "step_size x gamma grid (3 param groups) and seeded random configurations",
@@ -155,8 +196,8 @@ def _checks_step() -> list[Check]:
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("StepLR", {"step_size": 7, "gamma": 0.5}, opt="adam", steps=60, resume_at=23),)),
         closed_form_check("StepLR", [{"step_size": 3, "gamma": 0.5}, {"step_size": 10, "gamma": 0.9}]),
-        Check("initial_lr", 1, "the constructor sets each group's initial_lr; a second scheduler's base_lrs "
-              "come from it (LRScheduler.__init__)", tuple(initial)),
+        chainable_check("StepLR", {"step_size": 3, "gamma": 0.5},
+                        extra=(*initial, *last_epoch_scenarios("StepLR", {"step_size": 3, "gamma": 0.5}))),
         Check("bad_input", 1, "non-optimizer argument raises TypeError",
               (scenario("StepLR", {"step_size": 3}, **BAD_OPT),)),
     ]
@@ -180,8 +221,11 @@ def _checks_multistep() -> list[Check]:
               (scenario("MultiStepLR", {"milestones": [1000, 3000, 7000, 9999], "gamma": 0.3}, steps=LONG),)),
         Check("resume", 1, "resume from state_dict mid-run",
               (scenario("MultiStepLR", {"milestones": [10, 20, 20, 35], "gamma": 0.5}, steps=50, resume_at=15),)),
-        closed_form_check("MultiStepLR", [{"milestones": [4, 30, 30, 200], "gamma": 0.5},
-                                          {"milestones": [60, 8], "gamma": 0.3}]),
+        Check("closed_form", 1, "step(epoch) jumps forward/back, also onto milestones (the closed form)", (
+            *closed_form_check("MultiStepLR", [{"milestones": [4, 30, 30, 200], "gamma": 0.5},
+                                               {"milestones": [60, 8], "gamma": 0.3}]).scenarios,
+            scenario("MultiStepLR", {"milestones": [8, 20, 20], "gamma": 0.5}, epochs=[8, 20, 5, None, 19, None]),
+        )),
         Check("bad_input", 1, "non-optimizer argument raises TypeError",
               (scenario("MultiStepLR", {"milestones": [3]}, **BAD_OPT),)),
     ]
@@ -241,7 +285,16 @@ def _checks_warm_restarts() -> list[Check]:
             scenario(name, {"T_0": 7, "eta_min": 1e-3}, steps=LONG),
         )),
         Check("resume", 1, "resume from state_dict mid-run",
-              (scenario(name, {"T_0": 4, "T_mult": 2}, steps=60, resume_at=13),)),
+              (scenario(name, {"T_0": 4, "T_mult": 2}, steps=60, resume_at=13),
+               *last_epoch_scenarios(name, {"T_0": 4, "T_mult": 2}))),
+        Check("epochs", 2, "step(epoch) with fractional epochs, back and forth, then plain step()s across "
+              "restarts (T_cur -= T_i keeps the fraction); a negative epoch raises ValueError", (
+                  scenario(name, {"T_0": 4, "T_mult": 2},
+                           epochs=[0.5, 1.0, 1.5, None, None, 7.5, 3.25, None, None, None, 20.0, None]),
+                  scenario(name, {"T_0": 4}, epochs=[0.5] + [None] * 12),
+                  scenario(name, {"T_0": 3, "eta_min": 0.01}, epochs=[4.5, 7, None, None, 2.75, None]),
+                  scenario(name, {"T_0": 4}, epochs=[None, -1]),
+              )),
         Check("bad_input", 1, "T_0 / T_mult not positive integers raise ValueError", tuple(bad)),
     ]
 
@@ -255,6 +308,7 @@ def _checks_cyclic() -> list[Check]:
     rng = _rng("CyclicLR")
     tri = [_cyclic({"step_size_up": up, "step_size_down": down}, steps=100)
            for up in (1, 5, 20) for down in (None, 7)]
+    tri.append(_cyclic({"step_size_up": 3}, initial_lr=PRESET_INITIAL, steps=20))  # an earlier scheduler's initial_lr
     modes = [
         _cyclic({"step_size_up": 4, "mode": "triangular2"}, steps=100),
         _cyclic({"step_size_up": 5, "step_size_down": 3, "mode": "exp_range", "gamma": 0.99}, steps=100),
@@ -272,6 +326,7 @@ def _checks_cyclic() -> list[Check]:
         _cyclic({"step_size_up": 5, "step_size_down": 3}, opt="adam", steps=60, track_momentum=True),
         _cyclic({"step_size_up": 3, "base_momentum": 0.85, "max_momentum": 0.99, "mode": "exp_range",
                  "gamma": 0.98}, opt="adam", steps=60, track_momentum=True),
+        _cyclic({"step_size_up": 3}, opt="adam", beta2=0.99, steps=20, track_momentum=True),
     ]
     rand = []
     for _ in range(5):
@@ -289,17 +344,19 @@ def _checks_cyclic() -> list[Check]:
         _cyclic({}, opt="adagrad", steps=3),
     ]
     return [
-        Check("triangular", 2, "triangular, step_size_up x step_size_down, per-group base/max", tuple(tri)),
+        Check("triangular", 2, "triangular, step_size_up x step_size_down, per-group base/max, groups that "
+              "already hold initial_lr", tuple(tri)),
         Check("modes", 2, "triangular2, exp_range, custom scale_fn (cycle/iterations)", tuple(modes)),
         Check("momentum_sgd", 2, "SGD momentum cycles inversely to the LR", tuple(mom)),
-        Check("adam_betas", 2, "Adam betas[0] cycles inversely to the LR", tuple(adam)),
+        Check("adam_betas", 2, "Adam betas[0] cycles inversely to the LR; betas[1] is left alone", tuple(adam)),
         Check("random", 2, "seeded random configurations", tuple(rand)),
         Check("long", 1, f"{LONG} steps (triangular2)",
               (_cyclic({"step_size_up": 500, "mode": "triangular2"}, steps=LONG, track_momentum=True),)),
-        Check("resume", 1, "resume from state_dict mid-run", (
+        Check("resume", 1, "resume from state_dict mid-run (a lambda scale_fn too: state_dict must pickle)", (
             _cyclic({"step_size_up": 5, "mode": "exp_range", "gamma": 0.99}, steps=50, resume_at=17,
                     track_momentum=True),
             _cyclic({"step_size_up": 6, "scale_fn": fn("half_per_cycle")}, steps=50, resume_at=20),
+            _cyclic({"step_size_up": 6, "scale_fn": fn("half_per_cycle", closure=True)}, steps=30, resume_at=8),
         )),
         Check("bad_input", 1, "bad optimizer/mode/lengths/no momentum raise like torch", tuple(bad)),
     ]
@@ -314,6 +371,7 @@ def _checks_one_cycle() -> list[Check]:
     rng = _rng("OneCycleLR")
     grid = [_one_cycle({"anneal_strategy": a, "pct_start": p, "three_phase": tp})
             for a in ("cos", "linear") for p in (0.3, 0.1) for tp in (False, True)]
+    grid.append(_one_cycle({}, total=20, initial_lr=PRESET_INITIAL))  # an earlier scheduler's initial_lr
     mom = [
         _one_cycle({}, track_momentum=True),
         _one_cycle({"three_phase": True, "base_momentum": [0.8, 0.85, 0.9], "max_momentum": 0.97},
@@ -321,7 +379,8 @@ def _checks_one_cycle() -> list[Check]:
         _one_cycle({"cycle_momentum": False}, total=30, momentum=0.5, track_momentum=True),
     ]
     adam = [_one_cycle({}, opt="adam", track_momentum=True),
-            _one_cycle({"anneal_strategy": "linear", "three_phase": True}, opt="adam", track_momentum=True)]
+            _one_cycle({"anneal_strategy": "linear", "three_phase": True}, opt="adam", track_momentum=True),
+            _one_cycle({}, total=20, opt="adam", beta2=0.99, track_momentum=True)]
     epochs = [scenario("OneCycleLR", {"max_lr": 0.3, "epochs": 7, "steps_per_epoch": 13, "div_factor": 10.0,
                                       "final_div_factor": 100.0}, steps=92)]
     rand = []
@@ -342,9 +401,10 @@ def _checks_one_cycle() -> list[Check]:
         _one_cycle({}, opt="adagrad", steps=3),
     ]
     return [
-        Check("grid", 2, "cos/linear x pct_start x three_phase, per-group max_lr", tuple(grid)),
+        Check("grid", 2, "cos/linear x pct_start x three_phase, per-group max_lr, groups that already hold "
+              "initial_lr", tuple(grid)),
         Check("momentum_sgd", 2, "SGD momentum cycles inversely to the LR", tuple(mom)),
-        Check("adam_betas", 2, "Adam betas[0] cycles inversely to the LR", tuple(adam)),
+        Check("adam_betas", 2, "Adam betas[0] cycles inversely to the LR; betas[1] is left alone", tuple(adam)),
         Check("epochs", 1, "epochs x steps_per_epoch, div_factor, final_div_factor", tuple(epochs)),
         Check("random", 2, "seeded random configurations", tuple(rand)),
         Check("long", 1, f"{LONG} total steps", (_one_cycle({}, total=LONG, track_momentum=True),)),
@@ -392,8 +452,10 @@ def _checks_lambda() -> list[Check]:
         Check("grid", 2, "named lambdas, one per group", tuple(grid)),
         Check("random", 1, "seeded random configurations", tuple(rand)),
         Check("long", 1, f"{LONG} steps", (scenario("LambdaLR", {"lr_lambda": fn("linear_down")}, steps=LONG),)),
-        Check("resume", 1, "resume from state_dict mid-run",
-              (scenario("LambdaLR", {"lr_lambda": fn("warmup_decay")}, steps=50, resume_at=20),)),
+        Check("resume", 1, "resume from state_dict mid-run (lambdas too: state_dict must pickle)",
+              (scenario("LambdaLR", {"lr_lambda": fn("warmup_decay")}, steps=50, resume_at=20),
+               scenario("LambdaLR", {"lr_lambda": [fn("warmup_decay", closure=True), fn("inv_sqrt"),
+                                                   fn("cos_wave", closure=True)]}, steps=30, resume_at=12))),
         Check("bad_input", 1, "wrong number of lr_lambdas raises ValueError",
               (scenario("LambdaLR", {"lr_lambda": [fn("inv_sqrt"), fn("inv_sqrt")]}, steps=3),)),
     ]
@@ -412,6 +474,10 @@ def _checks_sequential() -> list[Check]:
         seq(warm_cos, [5], steps=60),
         seq(three, [10, 25], steps=50),
         seq([child("LinearLR", start_factor=0.5, total_iters=3), child("ExponentialLR", gamma=0.95)], [1], steps=30),
+        # a later child whose construction changes the LR: SequentialLR must reset to initial_lr and undo it
+        seq([child("ExponentialLR", gamma=0.9), child("LinearLR", start_factor=0.5, total_iters=4)], [3], steps=20),
+        # a milestone at 0: the first step already belongs to the second child
+        seq([child("LinearLR", start_factor=0.5, total_iters=4), child("ExponentialLR", gamma=0.9)], [0], steps=10),
     ]
     bad = [
         seq(warm_cos, [5, 10], steps=3),
@@ -419,7 +485,8 @@ def _checks_sequential() -> list[Check]:
         seq([], [], steps=3),
     ]
     return [
-        Check("basic", 3, "warmup then cosine; three phases; milestone at 1", tuple(basic)),
+        Check("basic", 3, "warmup then cosine; three phases; milestones at 1 and 0; a later child that changes the "
+              "LR when built", tuple(basic)),
         Check("long", 1, f"{LONG} steps", (seq([child("LinearLR", start_factor=0.01, total_iters=500),
                                                  child("CosineAnnealingLR", T_max=9500, eta_min=1e-5)], [500],
                                                 steps=LONG),)),
@@ -446,10 +513,13 @@ def _checks_chained() -> list[Check]:
         chain([child("LinearLR", start_factor=0.2, total_iters=8), child("ExponentialLR", gamma=0.95)], with_opt=True,
               steps=40),
         chain([child("MultiStepLR", milestones=[7, 15], gamma=0.5), child("CosineAnnealingLR", T_max=12)], steps=50),
+        # cosine's step is affine (eta_min), so the order of the children matters here
+        chain([child("ExponentialLR", gamma=0.9), child("CosineAnnealingLR", T_max=6, eta_min=0.01)], steps=30),
     ]
     bad = [chain([], steps=3), chain([child("LinearLR"), child("ExponentialLR", other_opt=True, gamma=0.9)], steps=3)]
     return [
-        Check("basic", 3, "products of two schedulers, with and without the optimizer argument", tuple(basic)),
+        Check("basic", 3, "two schedulers stepped in order, with and without the optimizer argument (one pair "
+              "does not commute)", tuple(basic)),
         Check("long", 1, f"{LONG} steps", (chain([child("ExponentialLR", gamma=0.9997),
                                                    child("CosineAnnealingLR", T_max=300)], steps=LONG),)),
         Check("resume", 2, "resume from state_dict mid-run", (
@@ -468,7 +538,9 @@ def _checks_plateau() -> list[Check]:
     def rop(kwargs: dict[str, Any], n: int = 200, mode: str = "min", **kw: Any) -> dict[str, Any]:
         return scenario(name, {"mode": mode, **kwargs}, metrics=_metrics(rng, n - 1, mode), steps=n, **kw)
 
-    min_rel = [rop({}), rop({"patience": 3, "factor": 0.5}), rop({"patience": 0, "threshold": 1e-2})]
+    min_rel = [rop({}), rop({"patience": 3, "factor": 0.5}), rop({"patience": 0, "threshold": 1e-2}),
+               # threshold 0: a tie is not an improvement
+               scenario(name, {"patience": 1, "threshold": 0.0}, metrics=[1.0] * 6 + [0.5] * 10, steps=17)]
     max_abs = [rop({"patience": 2, "threshold_mode": "abs", "threshold": 0.01}, mode="max"),
                rop({"patience": 4, "factor": 0.3}, mode="max"),
                rop({"patience": 2, "threshold_mode": "abs", "threshold": 0.005})]
@@ -486,13 +558,18 @@ def _checks_plateau() -> list[Check]:
            for kw in ({"factor": 1.0}, {"mode": "sideways"}, {"threshold_mode": "pct"}, {"min_lr": [0.1, 0.2]})]
     bad.append(scenario(name, {}, steps=3, metrics=[1.0, 1.0], **BAD_OPT))
     return [
-        Check("min_rel", 2, "mode='min', threshold_mode='rel' on noisy loss curves", tuple(min_rel)),
+        Check("min_rel", 2, "mode='min', threshold_mode='rel' on noisy loss curves; ties with threshold 0",
+              tuple(min_rel)),
         Check("max_abs", 2, "mode='max' and threshold_mode='abs'", tuple(max_abs)),
         Check("cooldown_min_lr", 2, "cooldown and per-group min_lr", tuple(cool)),
         Check("eps", 1, "reductions smaller than eps are skipped", tuple(eps)),
         Check("random", 2, "seeded random configurations and metric curves", tuple(rand)),
         Check("long", 1, f"{LONG} metric values", (rop({"patience": 20, "factor": 0.7, "min_lr": 1e-6}, n=LONG),)),
-        Check("resume", 1, "resume from state_dict mid-run", (rop({"patience": 3, "cooldown": 2}, n=80, resume_at=37),)),
+        Check("resume", 1, "resume from state_dict mid-run (best, counters and cooldown restored)", (
+            rop({"patience": 3, "cooldown": 2}, n=80, resume_at=37),
+            scenario(name, {"patience": 2}, metrics=[1.0, 0.5, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7], steps=12,
+                     resume_at=5),
+        )),
         Check("bad_input", 1, "factor >= 1, unknown modes, min_lr length, non-optimizer raise like torch", tuple(bad)),
     ]
 
@@ -562,9 +639,6 @@ def generic_checks(name: str) -> list[Check]:
     ]
     if record.closed_form:
         checks.append(closed_form_check(name, [base, _catalog_kwargs(record, record.defaults(20))]))
-    if record.chainable and record.family == "closed":  # get_lr reads the group's current LR, not base_lrs
-        checks.append(Check("second", 1, "a second scheduler built mid-run on the same optimizer starts from the "
-                            "LR it finds there (chainable)", (scenario(name, base, steps=steps, second_at=3),)))
     bad = [scenario(name, {k: v for k, v in kw.items() if k != "$opt"}, steps=3,
                     **({"opt": kw["$opt"]} if "$opt" in kw else {})) for kw in record.bad_input]
     if bad:
@@ -581,8 +655,9 @@ def _scaled(checks: list[Check], points: int) -> tuple[Check, ...]:
         return tuple(checks)
     raw = [w * points / total for w in weights]
     whole = [max(1, int(r)) if points >= len(checks) else int(r) for r in raw]
-    while sum(whole) > points:  # the floor of 1 overshot: take from the largest
-        i = max(range(len(whole)), key=lambda k: (whole[k] - raw[k], whole[k]))
+    floor = 1 if points >= len(checks) else 0
+    while sum(whole) > points:  # the floor of 1 overshot: take from the most over-weighted check above it
+        i = max((k for k in range(len(whole)) if whole[k] > floor), key=lambda k: (whole[k] - raw[k], whole[k]))
         whole[i] -= 1
     order = sorted(range(len(raw)), key=lambda k: raw[k] - whole[k], reverse=True)
     for i in order[: points - sum(whole)]:
@@ -595,8 +670,126 @@ def checks_for(name: str) -> tuple[Check, ...]:
     """The checks of scheduler ``name``; their points sum to ``SCHEDULER_POINTS[name]``."""
     record = catalog.get(name)
     builder = _BUILDERS.get(name)
-    checks = builder() if builder else generic_checks(name)
-    return _scaled(list(checks), record.points)
+    checks = list(builder() if builder else generic_checks(name))
+    return _scaled(_with_shared_checks(record, checks), record.points)
+
+
+#: Classes whose torch constructor with ``last_epoch=k`` needs more than ``initial_lr`` (OneCycleLR reads
+#: ``max_lr``/``min_lr`` that only a fresh construction writes): no ``last_epoch`` scenarios.
+NO_LAST_EPOCH = ("OneCycleLR",)
+RESUME_BY_LAST_EPOCH = "; built with last_epoch=k to resume (from initial_lr; KeyError without it)"
+
+
+#: Stand-ins for a child class in composite scenarios, in order of preference. Each composite scenario that
+#: builds children also runs with stand-ins (``alternate_of``: the scenario it replaces); when one of the
+#: learner's child classes fails its own checks, the composite is judged on an alternate whose children all
+#: pass theirs, so a child's bug costs the child's points, not the composite's too.
+STAND_INS: dict[str, tuple[dict[str, Any], ...]] = {
+    "ExponentialLR": (child("StepLR", step_size=3, gamma=0.7), child("PolynomialLR", total_iters=30, power=1.5)),
+    "StepLR": (child("ExponentialLR", gamma=0.9), child("MultiStepLR", milestones=[4, 9], gamma=0.5)),
+    "MultiStepLR": (child("StepLR", step_size=4, gamma=0.5), child("ExponentialLR", gamma=0.93)),
+    "LinearLR": (child("ConstantLR", factor=0.5, total_iters=4), child("PolynomialLR", total_iters=6, power=1.0)),
+    "ConstantLR": (child("LinearLR", start_factor=0.5, total_iters=4), child("StepLR", step_size=4, gamma=0.5)),
+    # SWALR's step is affine like cosine's with eta_min, so a chain that does not commute still does not
+    "CosineAnnealingLR": (child("SWALR", swa_lr=0.01, anneal_epochs=6, anneal_strategy="cos"),
+                          child("PolynomialLR", total_iters=12, power=2.0)),
+    "PolynomialLR": (child("CosineAnnealingLR", T_max=12), child("ExponentialLR", gamma=0.9)),
+}
+
+
+def _stand_in(value: Any, k: int, avoid: set[str]) -> Any:
+    """``value`` (scenario kwargs) with every child replaced by its ``k``-th stand-in not in ``avoid``."""
+    if isinstance(value, dict):
+        if "$sched" in value:
+            sub = value["$sched"]
+            options = [o for o in STAND_INS.get(sub["sched"], ()) if o["$sched"]["sched"] not in avoid]
+            if not options:
+                return value
+            pick = options[min(k, len(options) - 1)]["$sched"]
+            return {"$sched": {**pick, "other_opt": sub.get("other_opt", False)}}
+        return {key: _stand_in(v, k, avoid) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_stand_in(v, k, avoid) for v in value]
+    return value
+
+
+def _with_stand_ins(check: Check) -> Check:
+    """``check`` plus, for each scenario that builds children, up to two alternates built with stand-ins."""
+    if check.name == "bad_input":
+        return check
+    extra = []
+    for j, sc in enumerate(check.scenarios):
+        kids = _kids(sc["kwargs"])
+        if not kids:
+            continue
+        seen = [kids]
+        for k in range(2):
+            kwargs = _stand_in(sc["kwargs"], k, set(kids))
+            alt_kids = _kids(kwargs)
+            if alt_kids != kids and alt_kids not in seen:
+                seen.append(alt_kids)
+                extra.append({**sc, "kwargs": kwargs, "alternate_of": j})
+    return Check(check.name, check.points, check.description, check.scenarios + tuple(extra))
+
+
+def _kids(value: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(value, dict):
+        if "$sched" in value:
+            found.append(value["$sched"]["sched"])
+        for v in value.values():
+            found.extend(_kids(v))
+    elif isinstance(value, list):
+        for v in value:
+            found.extend(_kids(v))
+    return found
+
+
+def _with_shared_checks(record: catalog.Scheduler, checks: list[Check]) -> list[Check]:
+    """Add what every scheduler of a kind gets, unless its builder wrote it: a ``chainable`` check (before
+    ``bad_input``) for the chainable closed-family classes, and ``last_epoch=k`` scenarios in the ``resume``
+    check of the classes built on ``LRScheduler``. Then fit the checks to the points (:func:`_fit`)."""
+    have = {c.name for c in checks}
+    kwargs = _catalog_kwargs(record, record.defaults(40))
+    if record.chainable and record.family == "closed" and "chainable" not in have:
+        at = next((i for i, c in enumerate(checks) if c.name == "bad_input"), len(checks))
+        checks = checks[:at] + [chainable_check(record.name, kwargs)] + checks[at:]
+    if record.family == "closed" and record.name not in NO_LAST_EPOCH:
+        # built with last_epoch=k, torch's recursive form starts from the group's current LR: part of being
+        # chainable where the class is; a plain resume detail where it is not
+        target = "chainable" if record.chainable else "resume"
+        for i, c in enumerate(checks):
+            if c.name != target:
+                continue
+            has = any(sc["kwargs"].get("last_epoch", -1) >= 0 for sc in c.scenarios)
+            scenarios = c.scenarios if has else c.scenarios + last_epoch_scenarios(record.name, kwargs)
+            checks[i] = Check(c.name, c.points, c.description + RESUME_BY_LAST_EPOCH, scenarios)
+    if record.family == "composite":
+        checks = [_with_stand_ins(c) for c in checks]
+    return _fit(checks, record.points)
+
+
+#: When a scheduler has more checks than points, these are folded into ``grid`` first, in this order.
+FOLD_INTO_GRID = ("random", "long")
+
+
+def _fit(checks: list[Check], points: int) -> list[Check]:
+    """Fold ``random`` then ``long`` into ``grid`` until there are no more checks than points (every check
+    must be worth at least one point to count)."""
+    for name in FOLD_INTO_GRID:
+        if len(checks) <= points:
+            break
+        names = [c.name for c in checks]
+        if "grid" not in names or name not in names:
+            continue
+        g, k = names.index("grid"), names.index(name)
+        grid, other = checks[g], checks[k]
+        merged = Check("grid", grid.points + other.points, f"{grid.description}; {other.description}",
+                       grid.scenarios + other.scenarios)
+        checks = [merged if i == g else c for i, c in enumerate(checks) if i != k]
+    if len(checks) > points:
+        raise ValueError(f"{len(checks)} checks for {points} points: merge checks or give the scheduler more points")
+    return checks
 
 
 def children_of(name: str) -> set[str]:
