@@ -12,12 +12,17 @@ budget N *is* the trunk continued to ``N - D`` and then decayed. ``shared_prefix
 recorded LRs and batch losses equal the longest run's, bit for bit, up to the branch's decay start; the cosine
 runs of different budgets part from each other right after the warmup.
 
-Metric: final validation loss (lower is better) and accuracy, per seed; WSD - cosine paired by seed, 95% CI
-(``lrlab.experiments.stats``), "no significant difference" when the CI contains 0.
+Peak LR: tuned per schedule on held-out seeds (one peak for the WSD trunk, one per cosine budget), see
+``run_wsd_branches``: at one shared peak the comparison measures the peak, not the schedule (measured, 8 seeds:
+at 0.05 and 0.1 every WSD branch beats its cosine run, WSD's LR stays at the peak for 80% of the run where
+cosine averages half of it; at 0.5 cosine wins the longer budgets). Metric: final validation loss (lower is
+better) and accuracy, per seed; WSD - cosine paired by seed, 95% CI (``lrlab.experiments.stats``),
+"no significant difference" when the CI contains 0.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,8 +65,10 @@ class Branch:
 
 @dataclass(frozen=True)
 class WSDBranchResult:
-    """Every budget's ``Branch``, the LR curves (name -> LR per step, seed 0), the warmup length, the seeds, and
-    ``shared_prefix``: True when every branch equals the longest run bit for bit up to its decay start."""
+    """Every budget's ``Branch``, the LR curves (name -> LR per step, seed 0), the warmup length, the seeds,
+    ``shared_prefix`` (True when every branch equals the longest run bit for bit up to its decay start), the step
+    where the first two cosine runs part, the peak LR each run used and the tuning table (run -> peak -> mean
+    final validation loss on the held-out tuning seeds; NaN when only one peak was given)."""
 
     branches: tuple[Branch, ...]
     lr: dict[str, np.ndarray]
@@ -69,6 +76,8 @@ class WSDBranchResult:
     seeds: int
     shared_prefix: bool
     cosine_part_at: int
+    peak: dict[str, float]
+    tuning: dict[str, dict[float, float]]
 
     def table(self) -> str:
         """One line per budget: mean ± 95% CI half-width of the final validation loss and accuracy, the paired
@@ -82,6 +91,9 @@ class WSDBranchResult:
                 f"{b.epochs:>5} ep {b.decay_start:>9}  {sw.format():>16} {sc.format():>16}  "
                 f"{d.diff:>+9.4f} [{d.lo:+.4f}, {d.hi:+.4f}]  {aw.format(100, 4):>13}% {ac.format(100, 4):>13}%  "
                 f"{'no significant difference' if not d.significant else b.verdict('loss')}")
+        cos = ", ".join(f"{k.split()[1]} ep {v:g}" for k, v in self.peak.items() if k.startswith("cosine"))
+        wsd = next(v for k, v in self.peak.items() if k.startswith("WSD"))
+        lines.append(f"peak LR (best on held-out seeds): WSD trunk {wsd:g}; cosine {cos}")
         lines.append(f"({self.seeds} seeds, paired by seed; every branch equals the trunk up to its branch point: "
                      f"{self.shared_prefix}; cosine runs of different budgets part at step {self.cosine_part_at})")
         return "\n".join(lines)
@@ -122,11 +134,25 @@ def _first_difference(a: Sequence[float], b: Sequence[float]) -> int:
     return int(diff[0]) if diff.size else n
 
 
-def run_wsd_branches(*, budgets: Sequence[int] = (10, 20, 30), seeds: int = 5, lr: float = 0.1,
-                     warmup_epochs: int = 1, decay_frac: float = 0.2) -> WSDBranchResult:
-    """WSD branches with budgets ``budgets`` (epochs, increasing) vs cosine runs of the same budgets."""
+def _runs(factory, epochs: int, lr: float, seeds: Sequence[int], data) -> list:
+    return [train(factory, lr=lr, momentum=0.9, epochs=epochs, seed=s, step_every="batch", data=data,
+                  batch_size=BATCH) for s in seeds]
+
+
+def run_wsd_branches(*, budgets: Sequence[int] = (10, 20, 30), seeds: int = 5, peaks: Sequence[float] = (0.1, 0.2, 0.3),
+                     tune_seeds: int = 3, warmup_epochs: int = 1, decay_frac: float = 0.2) -> WSDBranchResult:
+    """WSD branches with budgets ``budgets`` (epochs, increasing) vs cosine runs of the same budgets.
+
+    Peak LR: each schedule gets its best peak from ``peaks`` (lowest mean final validation loss), chosen on
+    ``tune_seeds`` seeds (1000, 1001, ...) that the comparison does not use. WSD has one trunk, so one peak for
+    every branch (the mean over budgets); each cosine run is a run of its own, so each budget gets its own
+    best peak (the baseline is favoured, if anything). The comparison then runs seeds 0..seeds-1.
+    """
     seeds = check_int("seeds", seeds, minimum=2)
-    lr = check_float("lr", lr, gt=0.0)
+    tune_seeds = check_int("tune_seeds", tune_seeds, minimum=1)
+    peaks = [check_float(f"peaks[{i}]", v, gt=0.0) for i, v in enumerate(peaks)]
+    if not peaks:
+        raise ValueError("peaks must hold at least one peak LR")
     warmup_epochs = check_int("warmup_epochs", warmup_epochs, minimum=0)
     decay_frac = check_float("decay_frac", decay_frac, gt=0.0, le=1.0)
     budgets = [check_int(f"budgets[{i}]", b, minimum=1) for i, b in enumerate(budgets)]
@@ -143,12 +169,24 @@ def run_wsd_branches(*, budgets: Sequence[int] = (10, 20, 30), seeds: int = 5, l
             raise ValueError(f"a budget of {epochs} epochs leaves no stable phase after {warmup_epochs} warmup "
                              f"epoch(s) with decay_frac={decay_frac}")
         plan.append((epochs, total, decay))
-    runs: dict[str, list] = {}
-    for epochs, total, decay in plan:
-        for name, f in ((f"WSD {epochs} ep", _wsd_factory(warmup, total, decay)),
-                        (f"cosine {epochs} ep", _cosine_factory(warmup, total))):
-            runs[name] = [train(f, lr=lr, momentum=0.9, epochs=epochs, seed=s, step_every="batch", data=data,
-                                batch_size=BATCH) for s in range(seeds)]
+    factories = {("WSD", e): _wsd_factory(warmup, n, d) for e, n, d in plan}
+    factories.update({("cosine", e): _cosine_factory(warmup, n) for e, n, _ in plan})
+
+    tuning: dict[str, dict[float, float]] = {}
+    held_out = range(1000, 1000 + tune_seeds)
+    for (kind, epochs), f in factories.items():
+        tuning[f"{kind} {epochs} ep"] = {
+            lr: float(np.mean([h.final_val_loss for h in _runs(f, epochs, lr, held_out, data)])) if len(peaks) > 1
+            else math.nan for lr in peaks}
+    wsd_mean = {lr: float(np.mean([tuning[f"WSD {e} ep"][lr] for e in budgets])) for lr in peaks}
+    wsd_peak = min(peaks, key=lambda lr: wsd_mean[lr]) if len(peaks) > 1 else peaks[0]
+    peak = {f"WSD {e} ep": wsd_peak for e in budgets}
+    for e in budgets:
+        row = tuning[f"cosine {e} ep"]
+        peak[f"cosine {e} ep"] = min(peaks, key=lambda lr, row=row: row[lr]) if len(peaks) > 1 else peaks[0]
+
+    runs = {f"{kind} {e} ep": _runs(f, e, peak[f"{kind} {e} ep"], range(seeds), data)
+            for (kind, e), f in factories.items()}
     trunk = runs[f"WSD {budgets[-1]} ep"]
     shared = True
     branches = []
@@ -163,4 +201,4 @@ def run_wsd_branches(*, budgets: Sequence[int] = (10, 20, 30), seeds: int = 5, l
             np.array([h.final_val_acc for h in wsd_runs]), np.array([h.final_val_acc for h in cos_runs])))
     cos_a, cos_b = runs[f"cosine {budgets[0]} ep"][0].lr, runs[f"cosine {budgets[1]} ep"][0].lr
     return WSDBranchResult(tuple(branches), {k: np.array(v[0].lr) for k, v in runs.items()}, warmup, seeds,
-                           bool(shared), _first_difference(cos_a, cos_b))
+                           bool(shared), _first_difference(cos_a, cos_b), peak, tuning)
