@@ -133,3 +133,33 @@ def test_module_schedule_steps_any_compatible_class() -> None:
     assert_schedules_close(got, preview("StepLR", 20, lr=[0.1, 0.5], step_size=3, gamma=0.5), 0.5)
     with pytest.raises(ValueError, match="no scheduler class 'ExponentialLR'"):
         module_schedule(module, "ExponentialLR", 5, gamma=0.9)
+
+
+@pytest.mark.parametrize("name,params,exc,word", TORCH_RAISES)
+def test_torch_is_the_judge_of_what_it_rejects(name: str, params: dict, exc: type, word: str) -> None:
+    """Where torch's constructor (or its first steps) rejects an argument, the preview's error is torch's own,
+    asked through lrlab.catalog.torch_check, not a re-implemented copy of the check."""
+    if exc is ZeroDivisionError and name == "OneCycleLR":  # raised when stepping, after construction
+        pytest.skip("torch raises this one while stepping, the preview's horizon check mirrors it")
+    with pytest.raises(exc) as info:
+        preview(name, 12, lr=[0.1, 0.1], **params)
+    assert "torch rejects it" in str(info.value)
+
+
+@pytest.mark.parametrize("name,params,word", [
+    ("StepLR", {"step_size": 0}, "step_size"),            # torch builds it, then divides by zero when stepping
+    ("StepLR", {"step_size": 2.5}, "step_size"),          # torch builds it; a closed form needs an int
+    ("CosineAnnealingLR", {"T_max": 0}, "T_max"),
+    ("ExponentialLR", {"gamma": -1.0}, "gamma"),
+    ("MultiStepLR", {"milestones": [-1]}, "milestones"),
+    ("LinearLR", {"total_iters": 2.5}, "total_iters"),
+    ("CyclicLR", {"base_lr": 0.1, "max_lr": 1.0, "scale_mode": "epoch"}, "scale_mode"),
+])
+def test_interface_limits_are_the_previews_own(name: str, params: dict, word: str) -> None:
+    """What torch's constructor accepts but the closed form cannot draw is the preview's interface check."""
+    from lrlab import catalog
+
+    catalog.torch_check(name, params)  # torch builds it
+    with pytest.raises((TypeError, ValueError), match=word) as info:
+        preview(name, 12, **params)
+    assert "torch rejects it" not in str(info.value)

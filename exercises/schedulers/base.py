@@ -2,9 +2,10 @@
 """The ``LRScheduler`` base class every scheduler in this package builds on.
 
 A scheduler owns an optimizer and rewrites ``group["lr"]`` of each of its param groups once per
-``step()``. The state is small: ``optimizer``, ``base_lrs`` (each group's ``initial_lr``), ``last_epoch``
-(how many times ``step()`` has run, starting at 0 right after construction), ``_step_count``, ``_is_initial``
-and ``_last_lr`` (the LRs written by the latest step).
+``step()``; a subclass only says what the LRs are at the current step (``get_lr``). The base class keeps the
+rest: ``base_lrs`` (each group's starting LR), ``last_epoch`` (the current step: 0 right after construction,
++1 per ``step()``), ``_step_count`` (calls to ``step()``, the constructor's included), ``_is_initial`` (True
+only during the constructor's step) and ``_last_lr`` (the LRs written by the latest step).
 """
 
 from __future__ import annotations
@@ -89,24 +90,35 @@ class LRScheduler:
     _is_initial: bool = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        """Attach ``optimizer``, record ``base_lrs`` and take the initial step.
+        """Attach the scheduler to ``optimizer`` and take the initial step.
 
-        With ``last_epoch == -1`` (a fresh start) every group gets ``initial_lr = lr`` unless it already has
-        one (``dict.setdefault``); otherwise (resuming) every group must already hold ``initial_lr``
-        (``KeyError`` if not). Then ``base_lrs[i] = param_groups[i]["initial_lr"]``,
-        ``self.last_epoch = last_epoch`` and the initial step runs, so afterwards ``last_epoch == last_epoch + 1``.
+        Contract, afterwards: ``self.optimizer`` is ``optimizer``; ``base_lrs[i]`` is group i's starting LR,
+        stored in the group as ``"initial_lr"``; ``last_epoch`` is the argument + 1 (0 for a fresh start); every
+        group's ``"lr"`` holds the schedule's value at that step and ``get_last_lr()`` returns those values.
 
-        Hint: a non-optimizer raises ``TypeError`` (``check_optimizer``); finish with ``self._initial_step()``.
+        * Fresh start (``last_epoch == -1``): a group's starting LR is its current ``"lr"``, unless the group
+          already has an ``"initial_lr"`` (a scheduler built earlier on the same optimizer stored it): that one
+          wins, so two schedulers on one optimizer share one starting point.
+        * Resuming (``last_epoch >= 0``): the current ``"lr"`` is already decayed, so it cannot be the starting
+          LR; the groups must already carry ``"initial_lr"`` (restored with the optimizer), else ``KeyError``.
+        * ``TypeError`` when ``optimizer`` is not an optimizer (``check_optimizer``) or ``last_epoch`` is not
+          an int; ``ValueError`` when ``last_epoch < -1``.
+
+        Hint: the starting LRs are read from the groups in both cases; the only difference is whether a
+        missing one may be filled in. The initial step is the constructor's last act (``_initial_step``).
         """
         raise NotImplementedError('LRScheduler.__init__ is not implemented yet (schedulers/base.py)')
 
     def _initial_step(self) -> None:
-        """The constructor's step: ``_step_count = 0``, then ``step()`` with ``_is_initial`` set to True.
+        """The constructor's step: an ordinary ``step()`` that is counted as the first call and flagged.
 
-        ``_is_initial`` tells recursive ``get_lr`` formulas to keep the current LR (nothing to decay yet).
-        Afterwards ``_step_count == 1`` and ``_is_initial`` is False again, even if ``step()`` raised.
+        Contract: afterwards ``_step_count == 1`` (counting starts here) and ``_is_initial`` is False. While the
+        step runs ``_is_initial`` is True: a recursive ``get_lr`` (new LR = previous LR x factor) reads it to
+        know there is no previous step to apply a factor for, and returns the LRs as they are (or its start
+        value). The flag must be False afterwards even when ``step()`` raises (a bad ``get_lr``), so a later
+        step is never mistaken for the initial one.
 
-        Hint: use ``try: ... finally: self._is_initial = False``.
+        Hint: which Python statement runs clean-up code whether or not the block before it raised?
         """
         raise NotImplementedError('LRScheduler._initial_step is not implemented yet (schedulers/base.py)')
 
@@ -115,42 +127,60 @@ class LRScheduler:
         raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance the schedule by one step: ``_step_count += 1``, then ``_update_lr(epoch)``.
+        """Advance the schedule by one step and write the new LRs into the optimizer.
 
-        ``epoch`` (deprecated in torch, no warning here) jumps to that step using the closed form.
+        Contract: every call counts (``_step_count`` + 1); then ``last_epoch`` is the next step, each group's
+        ``"lr"`` is its value there and ``get_last_lr()`` returns those values. ``step(epoch)`` (deprecated in
+        torch, no warning here) goes to step ``epoch`` instead of the next one.
 
-        Hint: two lines.
+        Hint: this method only counts the call; moving to the step and writing its LRs is ``_update_lr``'s job,
+        shared with the constructor's step.
         """
         raise NotImplementedError('LRScheduler.step is not implemented yet (schedulers/base.py)')
 
     def _update_lr(self, epoch: int | None = None) -> None:
-        """Move to the next step (or to ``epoch``) and write the new LRs into the optimizer.
+        """Move to the next step (``epoch`` None) or to step ``epoch``, and write that step's LRs.
 
-        epoch None: ``last_epoch += 1`` and ``lrs = get_lr()``. Otherwise ``last_epoch = epoch`` and
-        ``lrs = _get_closed_form_lr()`` when the class has one, else ``get_lr()``. Then
-        ``param_groups[i]["lr"] = lrs[i]`` and ``_last_lr = [group["lr"] for each group]``.
+        Contract: with ``epoch`` None, ``last_epoch`` increases by 1 and the LRs are ``get_lr()``. With an
+        explicit ``epoch``, ``last_epoch == epoch`` and the LRs come from the class's closed form
+        ``_get_closed_form_lr()`` when it defines one (a recursive ``get_lr`` assumes the previous step was
+        ``epoch - 1``, which a jump breaks), else from ``get_lr()``. Each group's ``"lr"`` becomes its value,
+        and ``_last_lr`` is a new list of the values written, one per group in group order.
 
-        Hint: ``hasattr(self, "_get_closed_form_lr")``.
+        Hint: not every scheduler has a closed form; the object can tell you whether it defines one.
         """
         raise NotImplementedError('LRScheduler._update_lr is not implemented yet (schedulers/base.py)')
 
     def get_last_lr(self) -> list[float]:
-        """Return the per-group LRs written by the latest step (``_last_lr``).
+        """Return the LRs the latest step wrote, one per param group.
 
-        Hint: one line.
+        Contract: a list that does not change when the optimizer's groups are edited later (it is what the
+        scheduler wrote, not a view of ``optimizer.param_groups``).
+
+        Hint: the step has already stored them.
         """
         raise NotImplementedError('LRScheduler.get_last_lr is not implemented yet (schedulers/base.py)')
 
     def state_dict(self) -> dict[str, Any]:
-        """Return the scheduler's state: every attribute in ``self.__dict__`` except ``optimizer``.
+        """Return everything needed to resume this scheduler, as a dict.
 
-        Hint: a dict comprehension over ``self.__dict__.items()``.
+        Contract: the scheduler's attributes (``last_epoch``, ``base_lrs``, ``_last_lr``, its own parameters...)
+        by name, without the optimizer: the resuming code builds and restores the optimizer itself, and a
+        checkpoint must not hold a second copy of it. Loading the dict into a freshly built scheduler
+        (``load_state_dict``) makes its next ``step()`` give the LRs the saved one would have given.
+
+        Hint: a Python object already keeps its attributes in a dict; leave out the one entry that is not the
+        scheduler's state.
         """
         raise NotImplementedError('LRScheduler.state_dict is not implemented yet (schedulers/base.py)')
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a state returned by ``state_dict()``: ``self.__dict__.update(state_dict)``.
+        """Restore a state returned by ``state_dict()``.
 
-        Hint: one line; ``state_dict`` must be a dict (``TypeError`` otherwise).
+        Contract: afterwards every saved attribute has its saved value (attributes the dict does not name, such
+        as ``optimizer``, are kept), so the next ``step()`` continues the saved schedule. ``TypeError`` unless
+        ``state_dict`` is a dict.
+
+        Hint: the inverse of ``state_dict``: put every saved entry back as an attribute.
         """
         raise NotImplementedError('LRScheduler.load_state_dict is not implemented yet (schedulers/base.py)')

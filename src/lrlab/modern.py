@@ -4,8 +4,15 @@ Index convention (as everywhere in lrlab): value ``t`` is the LR after ``t`` cal
 i.e. the LR of optimizer update ``t + 1``. Every function returns an ndarray of LRs for the int array ``t``.
 
 Sources: HF transformers ``src/transformers/optimization.py`` (v5.24.0, checked in tests against the installed
-library), timm ``timm/scheduler/cosine_lr.py`` and ``scheduler.py`` (commit aa4b585, transcribed as an
-independent oracle in tests/test_modern.py), Vaswani et al. 2017 ("Attention is all you need", eq. 3).
+library), timm ``timm/scheduler/cosine_lr.py`` and ``scheduler.py`` (transcribed from commit aa4b585 as an
+independent oracle in tests/test_modern.py, and checked against timm 1.0.31's own classes in
+tests/test_modern_timm.py when timm is installed), Vaswani et al. 2017 ("Attention Is All You Need", eq. 3).
+Papers behind the schedules: WSD, Hu et al. 2024 ("MiniCPM: Unveiling the Potential of Small Language Models
+with Scalable Training Strategies") and Hägele et al. 2024 ("Scaling Laws and Compute-Optimal Training Beyond
+Fixed Training Durations", which proposes the 1-sqrt cooldown); cosine with restarts, Loshchilov & Hutter 2017
+("SGDR: Stochastic Gradient Descent with Warm Restarts", the paper timm's CosineLRScheduler cites); k-decay,
+Zhang 2020 ("k-decay: A New Method For Learning Rate Schedule", arXiv:2004.05909, the paper timm's k_decay
+cites); schedule-free, Defazio et al. 2024 ("The Road Less Scheduled").
 """
 
 from __future__ import annotations
@@ -150,6 +157,7 @@ def timm_cosine(
     warmup_prefix) cycle i and position: cycle_mul m = 1: ``i = t // T``, ``T_i = T``, ``t_c = t - i T``; else
     ``i = floor(log(1 - t (1 - m) / T) / log m)``, ``T_i = m^i T``, ``t_c = t - (1 - m^i) / (1 - m) T``.
     If i < cycle_limit: ``lr_min + (lr cycle_decay^i - lr_min) (1 + cos(pi t_c^k / T_i^k)) / 2``, else lr_min.
+    The restarts are SGDR's (Loshchilov & Hutter 2017); ``t^k / T^k`` is Zhang 2020's k-decay (k = 1: plain cosine).
     """
     ts = _steps(t)
     T = _int("t_initial", t_initial, 1)
@@ -179,17 +187,19 @@ def _timm_one(t: int, lr: float, T: int, lr_min: float, m: float, decay: float, 
     return lr_min
 
 
-def timm_noise(t: int, *, noise_pct: float = 0.67, noise_seed: int = 42, noise_type: str = "normal") -> float:
+def timm_noise(t: int, *, noise_pct: float = 0.67, noise_std: float = 1.0, noise_seed: int = 42,
+               noise_type: str = "normal") -> float:
     """timm ``Scheduler._calculate_noise``: a torch.Generator seeded ``noise_seed + t``; normal: redraw
-    ``randn`` until ``|n| < noise_pct``; else ``uniform(-pct, pct)``. The LR becomes ``lr * (1 + n)``.
-    (timm stores ``noise_std`` but never uses it.)"""
+    ``randn * noise_std`` until ``|n| < noise_pct``; else ``uniform(-pct, pct)``. The LR becomes ``lr * (1 + n)``.
+    (timm 1.0.31 scales the normal draw by ``noise_std``; older timm, e.g. commit aa4b585, stored ``noise_std``
+    without using it: the same values at the default ``noise_std=1.0``.)"""
     import torch
 
     g = torch.Generator()
     g.manual_seed(noise_seed + t)
     if noise_type == "normal":
         while True:
-            n = torch.randn(1, generator=g).item()
+            n = torch.randn(1, generator=g).item() * noise_std
             if abs(n) < noise_pct:
                 return n
     return 2 * (torch.rand(1, generator=g).item() - 0.5) * noise_pct
@@ -344,8 +354,11 @@ def schedule_free_toy(seeds: int = 5, steps: int = 2000, lr: float = 0.02, beta:
     """Noisy least squares (``E[a a^T] = I``, one sample per step): excess loss ``0.5 |w - w*|^2`` per step.
 
     Runs: SGD at constant ``lr`` (last iterate), SGD with linear decay to zero over ``steps`` (needs the
-    horizon), and schedule-free SGD (Defazio et al. 2024): ``y = (1 - beta) z + beta x``,
-    ``z <- z - lr * grad(y)``, ``x <- (1 - c) x + c z`` with ``c = 1 / (t + 1)``; the loss is read at x.
+    horizon), and schedule-free SGD (Defazio et al. 2024, eqs. for SGD): ``y_t = (1 - beta) z_t + beta x_t``,
+    ``z_{t+1} = z_t - lr * grad(y_t)``, ``x_{t+1} = (1 - c_{t+1}) x_t + c_{t+1} z_{t+1}`` with
+    ``c_{t+1} = 1 / (t + 1)`` and ``x_1 = z_1`` (the paper counts from t = 1; the loop below counts updates from
+    t = 0, so its weight is ``1 / (t + 2)``: x is the uniform average of every z so far, the start included); the
+    loss is read at x.
     Returns name -> array (seeds, steps).
     """
     _int("seeds", seeds, 1)
@@ -367,7 +380,7 @@ def schedule_free_toy(seeds: int = 5, steps: int = 2000, lr: float = 0.02, beta:
             w_l -= lr * (1 - t / steps) * (a @ w_l - b) * a
             y = (1 - beta) * z + beta * x
             z -= lr * (a @ y - b) * a
-            c = 1.0 / (t + 1)
+            c = 1.0 / (t + 2)  # the paper's c_{t+1} = 1/(t+1) for its update t = i + 1
             x = (1 - c) * x + c * z
             for n, w in zip(names, (w_c, w_l, x), strict=True):
                 res[n][s, t] = 0.5 * float(np.sum((w - w_star) ** 2))

@@ -15,6 +15,25 @@ from typing import Any
 import numpy as np
 
 OPTIMIZERS = ("sgd", "adam", "adagrad")
+#: every optimizer kind the toolkit builds (the training lab adds AdamW), and torch's class for it
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad"}
+
+
+def torch_optimizer(kind: str, params: Any, *, lr: float, momentum: float = 0.0,
+                    betas: tuple[float, float] = (0.9, 0.999), weight_decay: float = 0.0) -> Any:
+    """torch's optimizer ``kind`` on ``params`` (tensors or param-group dicts): SGD gets ``momentum``, Adam and
+    AdamW ``betas``, Adagrad neither; all get ``lr`` (the default of groups without their own) and
+    ``weight_decay``. Arguments are the caller's to check; torch's constructor judges the rest."""
+    import torch
+
+    if kind not in OPTIMIZER_CLASSES:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZER_CLASSES)}, got {kind!r}")
+    cls = getattr(torch.optim, OPTIMIZER_CLASSES[kind])
+    if kind == "sgd":
+        return cls(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if kind in ("adam", "adamw"):
+        return cls(params, lr=lr, betas=tuple(betas), weight_decay=weight_decay)
+    return cls(params, lr=lr, weight_decay=weight_decay)
 
 
 def make_optimizer(lrs: Sequence[float] | np.ndarray, *, optimizer: str = "sgd",
@@ -33,10 +52,10 @@ def make_optimizer(lrs: Sequence[float] | np.ndarray, *, optimizer: str = "sgd",
         raise ValueError("lrs must hold at least one learning rate (one per param group)")
     lr0 = float(lrs[0])
     if optimizer == "sgd":
-        return torch.optim.SGD(groups, lr=lr0, momentum=0.0 if momentum is None else momentum)
+        return torch_optimizer("sgd", groups, lr=lr0, momentum=0.0 if momentum is None else momentum)
     if optimizer == "adam":
-        return torch.optim.Adam(groups, lr=lr0, betas=(0.9 if momentum is None else momentum, beta2))
-    return torch.optim.Adagrad(groups, lr=lr0)
+        return torch_optimizer("adam", groups, lr=lr0, betas=(0.9 if momentum is None else momentum, beta2))
+    return torch_optimizer("adagrad", groups, lr=lr0)
 
 
 def group_momentum(opt: Any) -> list[float]:

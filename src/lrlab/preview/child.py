@@ -15,8 +15,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from lrlab.preview.validation import check_known
-
 
 @dataclass
 class GroupState:
@@ -50,10 +48,8 @@ class Child:
             Child.registry[cls.name] = cls
 
     def __init__(self, params: dict[str, Any], n_groups: int) -> None:
-        check_known(self.name, params, list(self.required) + list(self.defaults))
-        missing = [k for k in self.required if k not in params]
-        if missing:
-            raise TypeError(f"{self.name} is missing required parameter(s) {missing}")
+        """``params`` were accepted by torch's constructor (``registry.make_child`` asks it first), so unknown or
+        missing names and torch's own range checks never reach here; ``validate`` adds the interface's limits."""
         self.params: dict[str, Any] = {**self.defaults, **params}
         self.n_groups = n_groups
         self.base = np.zeros(n_groups)
@@ -61,7 +57,9 @@ class Child:
 
     # -- hooks -------------------------------------------------------------------------------------
     def validate(self) -> None:
-        """Check ``self.params`` (raise TypeError/ValueError naming the parameter)."""
+        """Read ``self.params`` into the closed form's attributes. Validity is torch's to judge (its constructor
+        has already accepted them); raise TypeError/ValueError, naming the parameter, only for what torch accepts
+        at construction but the closed form cannot draw (a non-int or negative step count, a negative LR...)."""
 
     @property
     def cycles_momentum(self) -> bool:

@@ -130,16 +130,9 @@ class CosineAnnealingWarmRestartsChild(Child):
     defaults = {"T_mult": 1, "eta_min": 0.0}
 
     def validate(self) -> None:
-        t0, tm, eta = self.params["T_0"], self.params["T_mult"], self.params["eta_min"]
-        if isinstance(t0, bool) or not isinstance(t0, int) or t0 <= 0:
-            raise ValueError(f"T_0 must be a positive int: Expected positive integer T_0, but got {t0!r}")
-        if isinstance(tm, bool) or not isinstance(tm, int) or tm < 1:
-            raise ValueError(f"T_mult must be an int >= 1: Expected integer T_mult >= 1, but got {tm!r}")
-        if isinstance(eta, bool) or not isinstance(eta, (float, int)):
-            raise ValueError(f"eta_min must be a float or int: Expected float or int eta_min, but got {eta!r} "
-                             f"of type {type(eta)}")
-        self.T0, self.Tmult = t0, tm
-        self.eta = check_real("eta_min", eta, low=0.0)
+        # torch has judged T_0, T_mult and eta_min's type (registry.ask_torch); a negative LR floor it accepts
+        self.T0, self.Tmult = self.params["T_0"], self.params["T_mult"]
+        self.eta = check_real("eta_min", self.params["eta_min"], low=0.0)
 
     def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
         return self.values(1, group)[0]
@@ -195,17 +188,12 @@ class SWALRChild(Child):
     defaults = {"anneal_epochs": 10, "anneal_strategy": "cos"}
 
     def validate(self) -> None:
+        # torch has judged swa_lr's length, anneal_strategy and anneal_epochs (registry.ask_torch)
         swa = self.params["swa_lr"]
         values = list(swa) if isinstance(swa, (list, tuple)) else [swa] * self.n_groups
-        if len(values) != self.n_groups:
-            raise ValueError(f"swa_lr must have the same length as optimizer.param_groups: swa_lr has "
-                             f"{len(values)} values, param_groups has {self.n_groups}")
         self.swa = [float(check_real(f"swa_lr[{i}]", v)) for i, v in enumerate(values)]
-        strategy = self.params["anneal_strategy"]
-        if strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {strategy!r}")
-        self.strategy = strategy
-        self.anneal = check_int("anneal_epochs", self.params["anneal_epochs"], minimum=0)
+        self.strategy = self.params["anneal_strategy"]
+        self.anneal = int(self.params["anneal_epochs"])
 
     def construct(self, group: GroupState) -> None:
         super().construct(group)

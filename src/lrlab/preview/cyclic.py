@@ -58,12 +58,7 @@ class CyclicLRChild(Child):
         self.total_size = up + down
         self.step_ratio = up / self.total_size
         self.gamma = check_real("gamma", p["gamma"], low=0.0, low_open=True)
-        fn = p["scale_fn"]
-        if fn is not None and not callable(fn):
-            raise TypeError(f"scale_fn must be None or a callable f(x) -> float, got {fn!r}")
-        if p["mode"] not in ("triangular", "triangular2", "exp_range") and fn is None:
-            raise ValueError(f"mode must be one of ['triangular', 'triangular2', 'exp_range'] when scale_fn is None "
-                             f"(mode is invalid and scale_fn is None), got {p['mode']!r}")
+        fn = p["scale_fn"]  # torch has judged scale_fn and mode (registry.ask_torch)
         self.scale_mode = check_choice("scale_mode", p["scale_mode"], ("cycle", "iterations"))
         if fn is None:
             self.scale_mode = "iterations" if p["mode"] == "exp_range" else "cycle"

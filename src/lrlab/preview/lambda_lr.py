@@ -50,19 +50,9 @@ class LambdaLRChild(Child):
     required = ("lr_lambda",)
 
     def validate(self) -> None:
+        # torch has judged the count and callability of lr_lambda (registry.ask_torch)
         fns = self.params["lr_lambda"]
-        if isinstance(fns, (list, tuple)):
-            if len(fns) != self.n_groups:
-                raise ValueError(f"lr_lambda must be one callable or a list of {self.n_groups} callables "
-                                 f"(one per param group): Expected {self.n_groups} lr_lambdas, but got {len(fns)}")
-            fns = list(fns)
-        else:
-            fns = [fns] * self.n_groups
-        for i, fn in enumerate(fns):
-            if not callable(fn):
-                raise TypeError(f"lr_lambda{'' if len(fns) == 1 else f'[{i}]'} must be a callable "
-                                f"t -> multiplier, got {type(fn).__name__} {fn!r}")
-        self.fns = fns
+        self.fns = list(fns) if isinstance(fns, (list, tuple)) else [fns] * self.n_groups
 
     def initial(self, prior: np.ndarray, group: GroupState) -> np.ndarray:
         return self.values(1, group)[0]

@@ -18,7 +18,6 @@ from lrlab.preview.fastmath import columns, cos_progression
 from lrlab.preview.validation import (
     PreviewZeroDivisionError,
     check_bool,
-    check_choice,
     check_real,
     per_group,
 )
@@ -40,26 +39,11 @@ class OneCycleLRChild(Child):
 
     def validate(self) -> None:
         p, g = self.params, self.n_groups
+        # torch has judged the step counts, pct_start, anneal_strategy and the lists' lengths (registry.ask_torch)
         ts, ep, spe = p["total_steps"], p["epochs"], p["steps_per_epoch"]
-
-        def pos_int(name: str, v: object) -> int:
-            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-                raise ValueError(f"{name} must be a positive int: Expected positive integer {name}, but got {v!r}")
-            return v
-
-        if ts is not None:
-            self.N = pos_int("total_steps", ts)
-        elif ep is not None and spe is not None:
-            self.N = pos_int("epochs", ep) * pos_int("steps_per_epoch", spe)
-        else:
-            raise ValueError("total_steps or (epochs and steps_per_epoch) must be given: "
-                             "You must define either total_steps OR (epochs AND steps_per_epoch)")
-        pct = p["pct_start"]
-        if not isinstance(pct, float) or pct < 0 or pct > 1:
-            raise ValueError(f"pct_start must be a float in [0, 1]: Expected float between 0 and 1 pct_start, "
-                             f"but got {pct!r}")
-        self.pct = pct
-        self.anneal = check_choice("anneal_strategy", p["anneal_strategy"], ("cos", "linear"))
+        self.N = ts if ts is not None else ep * spe
+        self.pct = pct = p["pct_start"]
+        self.anneal = p["anneal_strategy"]
         self.max_lrs = per_group("max_lr", p["max_lr"], g, low=0.0)
         self.div = check_real("div_factor", p["div_factor"], low=0.0, low_open=True)
         self.final_div = check_real("final_div_factor", p["final_div_factor"], low=0.0, low_open=True)

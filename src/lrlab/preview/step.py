@@ -47,8 +47,8 @@ class MultiStepLRChild(Child):
     defaults = {"gamma": 0.1}
 
     def validate(self) -> None:
-        ms = self.params["milestones"]
-        if isinstance(ms, (str, bytes)) or not hasattr(ms, "__iter__"):
+        ms = self.params["milestones"]  # an iterable (torch's constructor judged it); the closed form needs ints >= 0
+        if isinstance(ms, (str, bytes)):
             raise TypeError(f"milestones must be a list of ints >= 0, got {ms!r}")
         ms = [check_int(f"milestones[{i}]", m, minimum=0) for i, m in enumerate(ms)]
         self.params["milestones"] = ms

@@ -1,4 +1,4 @@
-"""Argument checks shared by the preview and the reference stepping.
+"""Interface checks of the preview and the reference stepping (torch's constructor judges a scheduler's arguments).
 
 Each check raises ``TypeError`` (wrong type) or ``ValueError`` (out of range) naming the parameter and the
 allowed range.
@@ -16,7 +16,7 @@ import numpy as np
 from lrlab.checks import check_int
 
 __all__ = ["check_int", "check_real", "check_steps", "check_lr", "check_momentum", "per_group", "check_choice",
-           "check_bool", "check_known", "PreviewZeroDivisionError"]
+           "check_bool", "PreviewZeroDivisionError"]
 
 
 class PreviewZeroDivisionError(ZeroDivisionError, ValueError):
@@ -96,10 +96,3 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
     return bool(value)
-
-
-def check_known(scheduler: str, params: dict[str, Any], allowed: Sequence[str]) -> None:
-    """Reject keyword arguments the scheduler does not take (TypeError listing the accepted ones)."""
-    unknown = [k for k in params if k not in allowed]
-    if unknown:
-        raise TypeError(f"{scheduler} got unexpected parameter(s) {unknown}; accepted: {list(allowed)}")

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from lrlab import catalog
+from lrlab.stepping import torch_optimizer
 from lrlab.training._checks import check_choice, check_float
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -33,19 +34,19 @@ def make_optimizer(
     betas: tuple[float, float] = (0.9, 0.999),
     weight_decay: float = 0.0,
 ) -> torch.optim.Optimizer:
-    """Build ``SGD(lr, momentum)``, ``Adam(lr, betas)`` or ``AdamW(lr, betas)`` with ``weight_decay``."""
+    """Build ``SGD(lr, momentum)``, ``Adam(lr, betas)`` or ``AdamW(lr, betas)`` with ``weight_decay`` on the
+    model's ``params``: the lab's argument checks, then the toolkit's one factory (``stepping.torch_optimizer``)."""
     name = check_choice("optimizer", name, OPTIMIZERS)
     lr = check_float("lr", lr, gt=0.0)
     weight_decay = check_float("weight_decay", weight_decay, ge=0.0)
     if name == "sgd":
         momentum = check_float("momentum", momentum, ge=0.0, lt=1.0)
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+        return torch_optimizer("sgd", params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise TypeError(f"betas must be a pair (beta1, beta2) with 0 <= beta < 1, got {betas!r}")
     b1 = check_float("betas[0]", betas[0], ge=0.0, lt=1.0)
     b2 = check_float("betas[1]", betas[1], ge=0.0, lt=1.0)
-    cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
-    return cls(params, lr=lr, betas=(b1, b2), weight_decay=weight_decay)
+    return torch_optimizer(name, params, lr=lr, betas=(b1, b2), weight_decay=weight_decay)
 
 
 def group_momentum(group: dict[str, Any]) -> float:
