@@ -339,7 +339,7 @@ def test_feedback_has_reports_but_no_hidden_tests(course: dict[str, Any]) -> Non
     stubs = (course["dir"] / "feedback" / "stubs" / ASSIGNMENT / f"{Path(NOTEBOOK).stem}.html").read_text()
     assert "SchedulerCheckFailed" in stubs and f"StepLR: 0/{SCHEDULER_POINTS['StepLR']} points" in stubs
     hang = (course["dir"] / "feedback" / "hang" / ASSIGNMENT / f"{Path(NOTEBOOK).stem}.html").read_text()
-    assert "timed out" in hang
+    assert "time limit" in hang
 
 
 def test_export_has_every_student(course: dict[str, Any]) -> None:

@@ -241,7 +241,8 @@ def test_closing_the_pipe_and_sleeping_times_out_alone(tmp_path):
     start = time.monotonic()
     report = sandboxed(submission(tmp_path, "close_pipe"), ["StepLR", "ReduceLROnPlateau"], timeout=3)
     assert points(report) == {**full("StepLR"), "ReduceLROnPlateau": 0}, report.format_table()
-    assert "timed out after 3 s" in report.results["ReduceLROnPlateau"].summary()
+    summary = report.results["ReduceLROnPlateau"].summary()
+    assert "too slow: 0 of " in summary and "torch takes" in summary, summary  # its limit: 50x torch's time
     assert time.monotonic() - start < 90
 
 

@@ -43,10 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="grade only these schedulers")
     parser.add_argument("--timeout", type=float, help="seconds per scheduler (default: lrlab grade's)")
     args = parser.parse_args(argv)
-    from lrlab.grading import DEFAULT_TIMEOUT, grade
+    from lrlab.grading import DEFAULT_TIMEOUT, SCHEDULERS, grade
 
     parallel = os.environ.get("LRLAB_GRADE_PARALLEL")  # set by `lrlab autograde --jobs N`
-    report = grade(args.path, only=args.only, timeout=args.timeout or DEFAULT_TIMEOUT,
+    only = args.only or list(SCHEDULERS)  # the assignment grades the 100 points, not the bonus classes
+    report = grade(args.path, only=only, timeout=args.timeout or DEFAULT_TIMEOUT,
                    parallel=int(parallel) if parallel and parallel.isdigit() and int(parallel) > 0 else None)
     args.out.write_text(json.dumps(summarize(report)))
     return 0

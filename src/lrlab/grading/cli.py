@@ -18,7 +18,7 @@ import stat
 import sys
 from pathlib import Path
 
-from lrlab.grading.spec import SCHEDULERS
+from lrlab.grading.spec import BONUS, SCHEDULERS
 
 MIN_TIMEOUT, MAX_TIMEOUT = 0.5, 3600.0
 
@@ -111,10 +111,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folder holding schedulers/ (or the package itself); default exercises/")
     p.add_argument("--solutions", action="store_true", help="grade the reference solutions/")
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
-    p.add_argument("--only", nargs="+", choices=SCHEDULERS, metavar="NAME", help="grade only these schedulers")
+    p.add_argument("--only", nargs="+", choices=[*SCHEDULERS, *BONUS], metavar="NAME",
+                   help="grade only these schedulers (torch's 16, or the bonus InverseSqrtLR, WarmupStableDecayLR, "
+                        "CosineLR)")
     p.add_argument("--timeout", default="10", metavar="S",
                    help=f"seconds per scheduler at least, {MIN_TIMEOUT:g}..{MAX_TIMEOUT:g} (default 10); the limit "
-                        "is 100x torch's time for the same steps when that is longer")
+                        "is 50x torch's time for the same steps when that is longer")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="list every check; for each failure its scenario, the calls and a window of torch's "
                         "values beside yours (--json holds the same)")

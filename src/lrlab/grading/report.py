@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from lrlab.grading.bonus import BONUS
+
 
 @dataclass
 class CheckResult:
@@ -124,13 +126,23 @@ class GradeReport:
 
     @property
     def total(self) -> int:
-        """Sum of the schedulers' points."""
-        return sum(r.points for r in self.results.values())
+        """Sum of the points of torch's schedulers (the bonus classes count apart: :attr:`bonus_total`)."""
+        return sum(r.points for n, r in self.results.items() if n not in BONUS)
 
     @property
     def max_total(self) -> int:
-        """Sum of the graded schedulers' maximum points (100 for a full grading)."""
-        return sum(r.max_points for r in self.results.values())
+        """Sum of the graded torch schedulers' maximum points (100 for a full grading)."""
+        return sum(r.max_points for n, r in self.results.items() if n not in BONUS)
+
+    @property
+    def bonus_total(self) -> int:
+        """Points of the bonus classes (schedules torch lacks), on top of :attr:`total`."""
+        return sum(r.points for n, r in self.results.items() if n in BONUS)
+
+    @property
+    def bonus_max(self) -> int:
+        """Maximum bonus points of the graded bonus classes (12 for a full grading)."""
+        return sum(r.max_points for n, r in self.results.items() if n in BONUS)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict: path, total, max_total, notes, seconds and every scheduler's result."""
@@ -138,6 +150,8 @@ class GradeReport:
             "path": self.path,
             "total": self.total,
             "max_total": self.max_total,
+            "bonus_total": self.bonus_total,
+            "bonus_max": self.bonus_max,
             "notes": list(self.notes),
             "seconds": round(self.seconds, 3),
             "isolated": self.isolated,
@@ -171,10 +185,16 @@ class GradeReport:
         width = max([len("scheduler")] + [len(n) for n in self.results])
         lines = [self.isolation] if self.isolation else []
         lines += [f"{'scheduler':<{width}}  points  first failing check", f"{'-' * width}  ------  {'-' * 40}"]
+        bonus_started = False
         for name, result in self.results.items():
+            if name in BONUS and not bonus_started:
+                lines.append(f"{'bonus (torch lacks these)':<{width}}  ------  {'-' * 40}")
+                bonus_started = True
             score = f"{result.points}/{result.max_points}"
             lines.append(f"{name:<{width}}  {score:>6}  {result.summary()}")
         lines.extend(f"note: {note}" for note in self.notes)
+        if bonus_started:
+            lines.append(f"BONUS: {self.bonus_total}/{self.bonus_max} (on top of the total)")
         lines.append(f"TOTAL: {self.total}/{self.max_total}")
         return "\n".join(lines)
 

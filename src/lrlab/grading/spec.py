@@ -24,14 +24,19 @@ from typing import Any
 import numpy as np
 
 from lrlab import catalog
+from lrlab.grading import bonus
 from lrlab.tolerance import ATOL_PER_LR0, RTOL  # noqa: F401 - re-exported for the comparison
 
 LONG = 10_000  # steps in the long-horizon checks
 
 #: Points per scheduler, the module defining each class, and the graded classes: the catalog's.
 SCHEDULER_POINTS: dict[str, int] = catalog.points()
-MODULE_OF: dict[str, str] = catalog.module_of()
 SCHEDULERS: tuple[str, ...] = catalog.SCHEDULERS
+#: The bonus classes (schedules torch lacks, :mod:`lrlab.grading.bonus`): a separate total on top of the 100.
+BONUS_POINTS: dict[str, int] = dict(bonus.BONUS_POINTS)
+BONUS: tuple[str, ...] = bonus.BONUS
+ALL_POINTS: dict[str, int] = {**SCHEDULER_POINTS, **BONUS_POINTS}
+MODULE_OF: dict[str, str] = {**catalog.module_of(), **dict.fromkeys(BONUS, bonus.MODULE)}
 
 
 @dataclass(frozen=True)
@@ -668,10 +673,36 @@ def _scaled(checks: list[Check], points: int) -> tuple[Check, ...]:
 @cache
 def checks_for(name: str) -> tuple[Check, ...]:
     """The checks of scheduler ``name``; their points sum to ``SCHEDULER_POINTS[name]``."""
+    if name in BONUS:
+        return _scaled(_fit(bonus_checks(name), BONUS_POINTS[name]), BONUS_POINTS[name])
     record = catalog.get(name)
     builder = _BUILDERS.get(name)
     checks = list(builder() if builder else generic_checks(name))
     return _scaled(_with_shared_checks(record, checks), record.points)
+
+
+def bonus_checks(name: str) -> list[Check]:
+    """A bonus class: its defaults and a grid (3 groups), seeded random groups and optimizers, a long run,
+    resumes (state_dict, and last_epoch=k), and the bad arguments of its docstring."""
+    rng = _rng(name)
+    base = bonus.DEFAULTS[name]
+    grid = [scenario(name, base)] + [scenario(name, {**base, **kw}) for kw in bonus.GRID[name]]
+    rand = [scenario(name, {**base, **rng.choice(bonus.GRID[name])}, groups=_random_groups(rng), steps=200,
+                     opt=rng.choice(["sgd", "adam"])) for _ in range(4)]
+    long_kw = {**base, **({"warmup_steps": 500, "stable_steps": 6000, "decay_steps": 3000}
+                          if name == "WarmupStableDecayLR" else {"t_initial": 3000, "cycle_limit": 3}
+                          if name == "CosineLR" else {"warmup_steps": 400})}
+    bad = [scenario(name, {**base, **kw}, steps=3) for kw in bonus.BAD[name]]
+    bad.append(scenario(name, base, steps=3, **BAD_OPT))
+    return [
+        Check("grid", 2, "the defaults and each option (3 param groups)", tuple(grid)),
+        Check("random", 1, "seeded random configurations (1-3 groups, SGD and Adam)", tuple(rand)),
+        Check("long", 1, f"{LONG} steps", (scenario(name, long_kw, steps=LONG),)),
+        Check("resume", 1, "resume from state_dict mid-run" + RESUME_BY_LAST_EPOCH,
+              (scenario(name, base, steps=40, resume_at=17), *last_epoch_scenarios(name, base))),
+        Check("bad_input", 1, "wrong types raise TypeError, values out of range ValueError (the docstring's rules)",
+              tuple(bad)),
+    ]
 
 
 #: Classes whose torch constructor with ``last_epoch=k`` needs more than ``initial_lr`` (OneCycleLR reads
