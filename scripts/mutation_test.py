@@ -40,7 +40,7 @@ ATOL = 1e-15
 #: the graded classes (lrlab.catalog.SCHEDULERS); --subset holds at least one mutant of each, plus the base
 SCHEDULERS_GRADED = ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
                      "CyclicLR", "OneCycleLR", "LinearLR", "LambdaLR", "SequentialLR", "ChainedScheduler",
-                     "ReduceLROnPlateau")
+                     "ReduceLROnPlateau", "ConstantLR", "PolynomialLR", "MultiplicativeLR", "SWALR")
 
 
 # ----------------------------------------------------------------------------- witness helpers
@@ -1028,6 +1028,92 @@ def _w(S):
     o = sgd()
     vals = [0.1, 0.2, 0.3, 0.4]
     return run(S.ReduceLROnPlateau(o, mode="max", patience=1), o, len(vals), calls=vals)
+
+
+@mutant("constant-restore-at-total-plus-1", "ConstantLR", "linear.py",
+        ("        if t != self.total_iters:\n            return [group[\"lr\"] for group in groups]",
+         "        if t != self.total_iters + 1:\n            return [group[\"lr\"] for group in groups]"),
+        "restores the LR one step late (t == total_iters + 1)", subset=True)
+def _w(S):
+    o = sgd()
+    return run(S.ConstantLR(o, factor=0.5, total_iters=3), o, 6)
+
+
+@mutant("constant-closed-form-gt", "ConstantLR", "linear.py",
+        ("reached = self.last_epoch >= self.total_iters", "reached = self.last_epoch > self.total_iters"),
+        "closed form: the factor still applies at t == total_iters")
+def _w(S):
+    o = sgd()
+    return run(S.ConstantLR(o, factor=0.5, total_iters=3), o, 2, calls=[3, 3])
+
+
+@mutant("constant-accepts-factor-above-1", "ConstantLR", "linear.py",
+        ("if factor > 1.0 or factor < 0:", "if factor < 0:"), "accepts factor > 1 (torch: ValueError)")
+def _w(S):
+    o = sgd()
+    return run(S.ConstantLR(o, factor=1.5, total_iters=3), o, 2)
+
+
+@mutant("poly-closed-form-get-lr", "PolynomialLR", "polynomial.py",
+        ("        decay = ((1.0 - t / self.total_iters) / (1.0 - (t - 1) / self.total_iters)) ** self.power\n"
+         "        return [group[\"lr\"] * decay for group in groups]",
+         "        return [b * (1.0 - t / self.total_iters) ** self.power for b in self.base_lrs]"),
+        "get_lr in closed form: not chainable", subset=True)
+def _w(S):
+    o = sgd()
+    s1 = S.PolynomialLR(o, total_iters=10, power=2.0)
+    s2 = S.ExponentialLR(o, gamma=0.9)
+    out = []
+    for _ in range(4):
+        s1.step()
+        s2.step()
+        out.append(lrs(o))
+    return out
+
+
+@mutant("poly-keeps-decaying", "PolynomialLR", "polynomial.py",
+        ("if self._is_initial or t > self.total_iters:", "if self._is_initial:"),
+        "keeps applying the ratio past total_iters (division by a negative base)")
+def _w(S):
+    o = sgd()
+    return run(S.PolynomialLR(o, total_iters=3, power=1.5), o, 6)
+
+
+@mutant("mult-uses-t-plus-1", "MultiplicativeLR", "lambda_lr.py",
+        ("return [group[\"lr\"] * fn(t) for fn, group in zip(self.lr_lambdas, groups, strict=True)]",
+         "return [group[\"lr\"] * fn(t + 1) for fn, group in zip(self.lr_lambdas, groups, strict=True)]"),
+        "calls lr_lambda(t + 1)", subset=True)
+def _w(S):
+    o = sgd()
+    return run(S.MultiplicativeLR(o, lambda e: 0.9 if e < 3 else 1.0), o, 5)
+
+
+@mutant("mult-not-initial", "MultiplicativeLR", "lambda_lr.py",
+        ("        groups = self.optimizer.param_groups\n        if self._is_initial:\n"
+         "            return [group[\"lr\"] for group in groups]\n        t = self.last_epoch\n",
+         "        groups = self.optimizer.param_groups\n        t = self.last_epoch\n"),
+        "applies lr_lambda(0) in the constructor's step")
+def _w(S):
+    o = sgd()
+    return run(S.MultiplicativeLR(o, lambda e: 0.5), o, 2)
+
+
+@mutant("swa-get-initial-alpha-1", "SWALR", "swa.py",
+        ("        if alpha == 1:\n            return swa_lr\n", ""),
+        "no alpha == 1 case when undoing a step (division by zero after annealing)", subset=True)
+def _w(S):
+    o = sgd()
+    return run(S.SWALR(o, swa_lr=0.05, anneal_epochs=3), o, 6)
+
+
+@mutant("swa-step-from-last-epoch", "SWALR", "swa.py",
+        ("        step = self._step_count - 1\n", "        step = self.last_epoch\n"),
+        "counts annealing steps from last_epoch (torch: _step_count - 1; they differ once resumed by last_epoch)")
+def _w(S):
+    o = sgd()
+    for g in o.param_groups:
+        g["initial_lr"] = g["lr"]
+    return run(S.SWALR(o, swa_lr=0.05, anneal_epochs=4, last_epoch=2), o, 5)
 
 
 @mutant("plateau-group-0", RLROP, "plateau.py",

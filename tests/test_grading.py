@@ -213,7 +213,7 @@ def test_partially_correct_submission_scores_exactly_the_checks_it_passes(tmp_pa
 def test_forged_submission_gets_0_for_the_forged_classes_only(tmp_path, capfd):
     base = build_submission(tmp_path, "forgeries")
     report = grade(base)
-    points = {name: r.points for name, r in report.results.items()}
+    points = {name: r.points for name, r in report.results.items() if name in SCHEDULER_POINTS}
     # MultiplicativeLR shares lambda_lr.py with the forged LambdaLR alias: inside the sandbox torch's schedulers
     # are tripwires, so that file does not import at all and its honest class cannot be graded either.
     forged = {"LambdaLR": 0, "MultiplicativeLR": 0, "CyclicLR": 0, "OneCycleLR": 0,
@@ -233,7 +233,7 @@ def test_forged_submission_gets_0_for_the_forged_classes_only(tmp_path, capfd):
 def test_crashing_submission_loses_only_what_crashes(tmp_path):
     base = build_submission(tmp_path, "crashes")
     report = grade(base, timeout=4)
-    points = {name: r.points for name, r in report.results.items()}
+    points = {name: r.points for name, r in report.results.items() if name in SCHEDULER_POINTS}
     crashed = {"CosineAnnealingWarmRestarts": 0,  # sys.exit is caught; bad_input alone does not count
                "CyclicLR": 0, "SequentialLR": 0, "LambdaLR": 0, "OneCycleLR": 0, "ReduceLROnPlateau": 0,
                "MultiplicativeLR": 0}  # its module (lambda_lr.py) hangs on import: it costs both its classes

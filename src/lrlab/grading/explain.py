@@ -107,18 +107,19 @@ def window(expected: np.ndarray, got: np.ndarray, t: int, group: int) -> list[di
 
 def plateau_state(spec: dict[str, Any], upto: int) -> str | None:
     """torch's ReduceLROnPlateau state after the metric of index ``upto``: ``best``, bad epochs, cooldown."""
-    if spec["sched"] != "ReduceLROnPlateau" or spec.get("metrics") is None or spec["opt"] == "none":
+    from lrlab import catalog
+
+    if spec["sched"] != catalog.PLATEAU or spec.get("metrics") is None or spec["opt"] == "none":
         return None
     import warnings
 
-    from lrlab import catalog
     from lrlab.grading.driver import make_optimizer
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             opt = make_optimizer(spec)
-            sched = catalog.torch_class("ReduceLROnPlateau")(opt, **spec["kwargs"])
+            sched = catalog.torch_class(catalog.PLATEAU)(opt, **spec["kwargs"])
             for t in range(1, upto + 1):
                 sched.step(spec["metrics"][t - 1])
         except Exception:  # noqa: BLE001 - the explanation is optional
