@@ -242,7 +242,7 @@ def test_closing_the_pipe_and_sleeping_times_out_alone(tmp_path):
     report = sandboxed(submission(tmp_path, "close_pipe"), ["StepLR", "ReduceLROnPlateau"], timeout=3)
     assert points(report) == {**full("StepLR"), "ReduceLROnPlateau": 0}, report.format_table()
     summary = report.results["ReduceLROnPlateau"].summary()
-    assert "too slow: 0 of " in summary and "torch takes" in summary, summary  # its limit: 50x torch's time
+    assert "too slow: 0 of " in summary and "torch takes" in summary, summary  # its limit: 100x torch's time
     assert time.monotonic() - start < 90
 
 

@@ -116,7 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "CosineLR)")
     p.add_argument("--timeout", default="10", metavar="S",
                    help=f"seconds per scheduler at least, {MIN_TIMEOUT:g}..{MAX_TIMEOUT:g} (default 10); the limit "
-                        "is 50x torch's time for the same steps when that is longer")
+                        "is 100x torch's time for the same steps when that is longer")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="list every check; for each failure its scenario, the calls and a window of torch's "
                         "values beside yours (--json holds the same)")

@@ -23,14 +23,14 @@ from lrlab.grading.sandbox import ChildRun, SandboxError, Supervisor, sandbox_ki
 from lrlab.grading.sandbox_bwrap import INSTALL_HINT
 from lrlab.grading.similarity import matches_reference_files, vendored_classes
 from lrlab.grading.snapshot import take_snapshot
-from lrlab.grading.spec import ALL_POINTS, BONUS, SCHEDULER_POINTS, SCHEDULERS, Check, checks_for
+from lrlab.grading.spec import ALL_POINTS, BONUS, SCHEDULERS, Check, checks_for
 from lrlab.paths import EXERCISES_DIR, PACKAGE, resolve_package_dir
 
 DEFAULT_TIMEOUT = 10.0
 MIN_TIMEOUT = 0.5
 MAX_TIMEOUT = 3600.0
 #: A scheduler's process may take this many times torch's time for the same steps (and at least the timeout).
-SLOWDOWN = 50.0
+SLOWDOWN = 100.0
 
 
 def scenario_steps(name: str) -> int:
