@@ -41,8 +41,14 @@ def test_explorer_panel_trains_the_schedule_on_its_sliders():
 
     panel = explore("StepLR", module=False)
     assert panel.live in panel.children and panel.live.toggle.value is False
+    assert panel.plot_row in panel.children and panel.image not in panel.children
+    assert panel.plot_row.children == (panel.image, panel.live.image)  # the bands beside the LR curve
+    assert panel.live.image.layout.display == "none"  # hidden until trained
     lr, _ = panel.live.settings()
     assert lr.shape[0] == panel.steps_slider.value
     panel.live.seeds, panel.live.epochs = 2, 1
     panel.live.toggle.value = True
     assert panel.live.done.wait(30) and "2 seeds" in panel.live.status.value
+    assert panel.live.image.value and panel.live.image.layout.display is None
+    panel.live.toggle.value = False
+    assert panel.live.image.layout.display == "none"

@@ -1,5 +1,6 @@
 """Live training beside the explorer: on every settings change (sliders fire on release), retrain the lab's
-MLP under the schedule on the sliders for k seeds in a background thread and draw loss / accuracy bands.
+MLP under the schedule on the sliders for k seeds in a background thread and draw loss / accuracy bands
+beside the panel's LR curve (``attach`` puts the two images in one wrapping row).
 
 The schedule (an LR array of the explorer's ``steps``, optionally a momentum array) is stretched onto the
 training budget of ``epochs * steps_per_epoch`` optimizer steps: step i uses lr[floor(i * steps / total)].
@@ -87,13 +88,14 @@ def train_seeds(lr: np.ndarray, momentum: np.ndarray | None = None, *, seeds: in
 
 
 def render_bands(result: dict[str, np.ndarray]) -> bytes:
-    """PNG of train loss and validation accuracy per epoch: mean and 95% band over seeds."""
+    """PNG of train loss and validation accuracy per epoch, stacked (to sit beside the LR curve, same height as
+    the explorer's figure): mean and 95% band over seeds."""
     from matplotlib.figure import Figure
 
     from lrlab.experiments.plots import band
 
-    fig = Figure(figsize=(7, 2.6), dpi=80, constrained_layout=True)
-    ax1, ax2 = fig.subplots(1, 2)
+    fig = Figure(figsize=(4.0, 4.4), dpi=90, constrained_layout=True)
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     x = np.arange(1, result["loss"].shape[1] + 1)
     n = result["loss"].shape[0]
     if n >= 2:
@@ -102,8 +104,8 @@ def render_bands(result: dict[str, np.ndarray]) -> bytes:
     else:
         ax1.plot(x, result["loss"][0], "C0")
         ax2.plot(x, 100 * result["acc"][0], "C2")
-    ax1.set(xlabel="epoch", ylabel="train loss", yscale="log", title="loss (mean, 95% band)")
-    ax2.set(xlabel="epoch", ylabel="val accuracy (%)", title="accuracy (mean, 95% band)")
+    ax1.set(ylabel="train loss", yscale="log", title=f"live training: mean, 95% band ({n} seeds)")
+    ax2.set(xlabel="epoch", ylabel="val accuracy (%)")
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
     buf = io.BytesIO()
@@ -112,7 +114,8 @@ def render_bands(result: dict[str, np.ndarray]) -> bytes:
 
 
 class LiveTraining(widgets.VBox):
-    """A "train" toggle, status line and band image; ``request()`` (re)starts training on ``settings()``."""
+    """A "train" toggle and status line (the VBox) and the band ``image`` (placed by ``attach`` beside the LR
+    curve; hidden until the first result); ``request()`` (re)starts training on ``settings()``."""
 
     def __init__(self, settings: Settings, *, seeds: int = 5, epochs: int = 5) -> None:
         if not callable(settings):
@@ -121,13 +124,14 @@ class LiveTraining(widgets.VBox):
         self.toggle = widgets.Checkbox(value=False, description=f"train ({seeds} seeds)", indent=False,
                                        layout=widgets.Layout(width="160px"))
         self.status = widgets.HTML("")
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="auto", max_width="100%",
+                                                                       display="none"))
         self._gen = 0
         self._lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.last_seconds: float | None = None
         self.done = threading.Event()
-        super().__init__([self.toggle, self.status, self.image])
+        super().__init__([widgets.HBox([self.toggle, self.status])])
         self.toggle.observe(lambda _c: self.request(), names="value")
 
     def request(self, _change: Any = None) -> None:
@@ -137,6 +141,7 @@ class LiveTraining(widgets.VBox):
             gen = self._gen
         if not self.toggle.value:
             self.status.value = ""
+            self.image.layout.display = "none"
             return
         self.done.clear()
         self.status.value = "training..."
@@ -151,6 +156,7 @@ class LiveTraining(widgets.VBox):
             if self._gen != gen:
                 return
             self.image.value = png
+            self.image.layout.display = None
             self.last_seconds = time.perf_counter() - start
             acc = 100 * res["acc"][:, -1]
             self.status.value = (f"final val accuracy {np.nanmean(acc):.2f}% (range {np.nanmin(acc):.2f}-"
@@ -167,9 +173,19 @@ class LiveTraining(widgets.VBox):
 
 
 def attach(panel: Any, settings: Settings, **kwargs: Any) -> LiveTraining:
-    """Append a LiveTraining widget to ``panel`` (a VBox with ``controls``) and retrain on each control change."""
+    """Add a LiveTraining widget to ``panel`` (a VBox with ``controls`` and an ``image``, the LR curve): the
+    toggle and status after the panel's rows, the bands beside the LR curve in one row that wraps on a narrow
+    screen (``panel.plot_row``). Retrains on each control change."""
     live = LiveTraining(settings, **kwargs)
-    panel.children = (*panel.children, live)
+    image = getattr(panel, "image", None)
+    children = list(panel.children)
+    if image is not None and image in children:
+        panel.plot_row = widgets.HBox([image, live.image], layout=widgets.Layout(
+            flex_flow="row wrap", align_items="flex-start", width="100%"))
+        i = children.index(image)
+        panel.children = (*children[:i], live, panel.plot_row, *children[i + 1:])
+    else:
+        panel.children = (*children, live, live.image)
     for w in getattr(panel, "controls", []):
         w.observe(live.request, names="value")
     return live
