@@ -91,6 +91,9 @@ def run(quick: bool = False, steps: int = STEPS) -> None:
     print("-" * len(header))
     print(f"frames: redraws (of {n_fast}) that drew the whole figure for new y-limits; the rest blitted only "
           f"the curves onto a cached frame.")
+    from lrlab.explorer.live import measure_live  # the "train" toggle: slider release -> redrawn bands
+
+    print(measure_live(repeats=5 if quick else 9), flush=True)
     # the learner overlay (reference solutions, stepped for learner_limit steps) on one scheduler
     try:
         import lrlab
