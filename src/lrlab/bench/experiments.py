@@ -43,6 +43,6 @@ def run(quick: bool = False) -> None:
 
 def run_live(quick: bool = False) -> None:
     """Print the live-training timing line (release -> redrawn bands)."""
-    from lrlab.explorer.live import measure_live
+    from lrlab.bench.explorer import measure_live
 
     print(measure_live(repeats=5 if quick else 9), flush=True)

@@ -11,7 +11,6 @@ training runs off the kernel's main thread (torch releases the GIL).
 from __future__ import annotations
 
 import io
-import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -215,30 +214,3 @@ def attach(panel: Any, settings: Settings, **kwargs: Any) -> LiveTraining:
     for w in getattr(panel, "controls", []):
         w.observe(live.request, names="value")
     return live
-
-
-def measure_live(k: int = 5, epochs: int = 5, repeats: int = 9) -> str:
-    """Time slider release -> redrawn bands through the widgets: a CosineAnnealingLR explorer with the train
-    toggle on; each repeat sets its LR slider (the panel redraws, the live run retrains k seeds and renders) and
-    waits for the bands. The bench line."""
-    from lrlab.explorer.explore import explore
-
-    panel = explore("CosineAnnealingLR", module=False)
-    live = panel.live
-    live.seeds, live.epochs = k, epochs
-    live.toggle.value = True
-    if not live.done.wait(60):
-        raise RuntimeError("live training did not finish")
-    values = np.linspace(0.05, 0.2, repeats + 1)
-    times = []
-    for v in values[1:]:
-        t = time.perf_counter()
-        panel.lr_slider.value = float(v)
-        if not live.done.wait(60) or "not trained" in live.status.value:
-            raise RuntimeError(f"live training failed: {live.status.value}")
-        times.append(time.perf_counter() - t)
-    live.toggle.value = False
-    times.sort()
-    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
-    return (f"live training ({k} seeds, {epochs} epochs): median {1000 * statistics.median(times):.0f} ms, "
-            f"p90 {1000 * p90:.0f} ms (slider release -> redrawn bands, {len(times)} releases)")
