@@ -193,7 +193,7 @@ class WarmupResult:
         for k, name in enumerate(self.names):
             v = np.array([np.convolve(row, kernel, mode="valid") for row in self.loss[name]])
             band(axes[0], np.arange(v.shape[1]) + smooth - 1, v, f"C{k}", name)
-            axes[1].plot(self.lr[name], color=f"C{k}", label=name)
+            axes[1].plot(self.lr[name], color=f"C{k}", ls=("-", "--", ":")[k % 3], label=name)
         axes[0].axhline(self.unigram, color="0.4", ls=":", label="character frequencies only")
         axes[0].set(xlabel="optimizer step", ylabel=f"batch loss (mean of {smooth})",
                     title=f"char Transformer on pydoc_data.topics ({self.seeds} seeds, 95% band)")
