@@ -41,8 +41,55 @@ def test_explorer_panel_trains_the_schedule_on_its_sliders():
 
     panel = explore("StepLR", module=False)
     assert panel.live in panel.children and panel.live.toggle.value is False
+    assert panel.plot_row in panel.children and panel.image not in panel.children
+    assert panel.plot_row.children == (panel.image, panel.live.image)  # the bands beside the LR curve
+    assert panel.live.image.layout.display == "none"  # hidden until trained
     lr, _ = panel.live.settings()
     assert lr.shape[0] == panel.steps_slider.value
     panel.live.seeds, panel.live.epochs = 2, 1
     panel.live.toggle.value = True
     assert panel.live.done.wait(30) and "2 seeds" in panel.live.status.value
+    assert panel.live.image.value and panel.live.image.layout.display is None
+    panel.live.toggle.value = False
+    assert panel.live.image.layout.display == "none"
+
+
+def _one_seed(lr: np.ndarray, seed: int, epochs: int, batch_size: int = 64) -> tuple[list[float], list[float]]:
+    """The unbatched reference: one MLP, one optimizer, one generator (the loop train_seeds batches)."""
+    import torch
+    import torch.nn.functional as F
+
+    from lrlab.training.data import load_digits_data
+    from lrlab.training.model import make_model
+
+    data = load_digits_data()
+    lrs = stretch(lr, epochs * data.steps_per_epoch(batch_size))
+    net = make_model("mlp", seed=seed)
+    opt = torch.optim.SGD(net.parameters(), lr=float(lrs[0]), momentum=0.9)
+    gen = torch.Generator().manual_seed(seed)
+    losses, accs, i = [], [], 0
+    for _ in range(epochs):
+        perm = torch.randperm(data.n_train, generator=gen)
+        tot = 0.0
+        for b in range(0, data.n_train, batch_size):
+            opt.param_groups[0]["lr"] = float(lrs[i])
+            idx = perm[b:b + batch_size]
+            out = F.cross_entropy(net(data.x_train[idx]), data.y_train[idx])
+            opt.zero_grad()
+            out.backward()
+            opt.step()
+            tot += float(out.detach()) * len(idx)
+            i += 1
+        losses.append(tot / data.n_train)
+        with torch.no_grad():
+            accs.append(float((net(data.x_val).argmax(1) == data.y_val).float().mean()))
+    return losses, accs
+
+
+def test_batched_seeds_equal_separate_runs():
+    lr = np.linspace(0.2, 0.01, 30)
+    res = train_seeds(lr, seeds=3, epochs=2)
+    for s in (0, 2):
+        loss, acc = _one_seed(lr, s, 2)
+        assert np.allclose(res["loss"][s], loss, rtol=1e-4)
+        assert np.allclose(res["acc"][s], acc, atol=1.5 / 360)  # at most one image may flip on rounding

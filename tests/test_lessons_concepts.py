@@ -21,6 +21,9 @@ FORMULAS = {  # the formula each explanation states, evaluated independently of 
     "06.total_steps": 690,
     "06.peak_step": 299,
     "06.initial_lr": 0.1 / 25,
+    "06.final_lr": 0.1 / 25 / 1e4,
+    "07.linear_at_t": 0.1 * (0.1 + 0.9 * 4 / 10),
+    "07.sequential_cosine": 0.1 * (1 + math.cos(math.pi * 3 / 10)) / 2,
     "07.linear_step0": 0.025,
     "07.sequential_milestone": 0.09,
     "07.chained": 0.1 * 0.5 * 0.81,
@@ -33,7 +36,8 @@ FUNCTIONS = {
     "03.lr_at": lambda t: 0.1 * 0.9**t,
     "04.lr_at": lambda t: 0.001 + 0.099 * (1 + math.cos(math.pi * t / 50)) / 2,
 }
-OUTCOMES = {"02.gamma_for_target": math.sqrt(1e-3), "03.gamma_for_target": 0.955, "05.step_size_up_for_budget": 92}
+OUTCOMES = {"02.gamma_for_target": math.sqrt(1e-3), "03.gamma_for_target": 0.955, "05.step_size_up_for_budget": 92,
+            "06.pct_start_for_budget": 0.1}
 
 
 def test_every_chapter_has_questions_and_ids_are_unique():

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch.optim import lr_scheduler as L
 
@@ -237,7 +238,29 @@ _Q: list[Question] = [
     Question("06.initial_lr", "06", "OneCycleLR(max_lr=0.1) with the default div_factor: the LR right after "
              "construction?", "number", lambda: _lrs(lambda o: L.OneCycleLR(o, max_lr=0.1, total_steps=100), 0)[0],
              "{expected:.6g} = max_lr / div_factor (25 by default)."),
+    Question("06.final_lr", "06", "OneCycleLR(max_lr=0.1, total_steps=100) with the default div_factor and "
+             "final_div_factor: the LR after the last allowed step (99 calls of step())?", "number",
+             lambda: _lrs(lambda o: L.OneCycleLR(o, max_lr=0.1, total_steps=100), 99)[99],
+             "{expected:.4g} = max_lr / div_factor / final_div_factor = 0.1 / 25 / 1e4: the anneal ends far below the "
+             "start (final_div_factor divides the initial LR, not max_lr)."),
+    Question("06.pct_start_for_budget", "06", "OneCycleLR over 30 epochs of 23 batches, stepped per batch: which "
+             "pct_start makes the warm-up cover exactly the first 3 epochs (the LR peaks at step 3 * 23 - 1 = 68, "
+             "the last batch of epoch 3)?", "outcome", lambda: 3 / 30,
+             "pct_start = 3/30 = {expected:g}: the warm-up ends at step pct_start * total_steps - 1, with "
+             "total_steps = 690.",
+             judge_fn=_outcome(lambda p: float(np.argmax(_lrs(lambda o: L.OneCycleLR(
+                 o, max_lr=0.1, total_steps=690, pct_start=p), 689))), 68, 1e-9, "the peak at step")),
     # 07 warmup and composition
+    Question("07.linear_at_t", "07", "LinearLR(start_factor=0.1, total_iters=10) on lr=0.1: the LR after 4 steps?",
+             "number", lambda: _lrs(lambda o: L.LinearLR(o, start_factor=0.1, total_iters=10), 4)[4],
+             "{expected:.6g} = 0.1 * (0.1 + (1 - 0.1) * 4/10): the factor moves linearly from start_factor to "
+             "end_factor over total_iters steps."),
+    Question("07.sequential_cosine", "07", "SequentialLR([LinearLR(start_factor=0.5, total_iters=4), "
+             "CosineAnnealingLR(T_max=10)], milestones=[4]) on lr=0.1: the LR after 7 steps?", "number",
+             lambda: _lrs(lambda o: L.SequentialLR(o, [L.LinearLR(o, start_factor=0.5, total_iters=4),
+                                                       L.CosineAnnealingLR(o, T_max=10)], milestones=[4]), 7)[7],
+             "{expected:.6g} = 0.1 * (1 + cos(pi * 3/10)) / 2: the cosine starts at its step 0 at the milestone "
+             "(step 4), so step 7 is its step 3."),
     Question("07.linear_step0", "07", "LinearLR(start_factor=0.25, total_iters=4) on lr=0.1: the LR right after "
              "construction?", "number", lambda: _lrs(lambda o: L.LinearLR(o, start_factor=0.25, total_iters=4), 0)[0],
              "{expected:.6g} = lr * start_factor: the constructor's step already applies the first factor."),

@@ -10,6 +10,7 @@ from lrlab.experiments.curves import run_restarts, run_staircase
 from lrlab.experiments.noise_floor import run_noise_floor
 from lrlab.experiments.one_cycle import run_one_cycle
 from lrlab.experiments.stats import effect_line
+from lrlab.experiments.transformer_warmup import run_transformer_warmup
 
 
 def run(quick: bool = False) -> None:
@@ -34,12 +35,14 @@ def run(quick: bool = False) -> None:
                       o[const]["val_loss"], o[one]["val_loss"], const, one), flush=True)
     print(effect_line("1cycle vs cosine at the same peak, 2 epochs", "final val loss",
                       o[cos]["val_loss"], o[one]["val_loss"], cos, one), flush=True)
+    t = run_transformer_warmup(seeds=seeds, pre_ln=False)
+    print(t.effect(), flush=True)
     print(f"(experiments: {time.perf_counter() - start:.1f} s)")
     run_live(quick)
 
 
 def run_live(quick: bool = False) -> None:
     """Print the live-training timing line (release -> redrawn bands)."""
-    from lrlab.explorer.live import measure_live
+    from lrlab.bench.explorer import measure_live
 
     print(measure_live(repeats=5 if quick else 9), flush=True)

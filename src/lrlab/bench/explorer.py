@@ -53,6 +53,31 @@ def _torch_seconds(panel, steps: int = STEPS) -> float:
     return time.perf_counter() - start
 
 
+def measure_live(k: int = 5, epochs: int = 5, repeats: int = 9) -> str:
+    """Time slider release -> redrawn bands through the widgets: the explorer of the catalog's default decay
+    (cosine) with the train toggle on; each repeat sets its LR slider (the panel redraws, the live run retrains k seeds and renders) and
+    waits for the bands. The bench line."""
+    panel = explore(catalog.DEFAULT_DECAY, module=False)
+    live = panel.live
+    live.seeds, live.epochs = k, epochs
+    live.toggle.value = True
+    if not live.done.wait(60):
+        raise RuntimeError("live training did not finish")
+    values = np.linspace(0.05, 0.2, repeats + 1)
+    times = []
+    for v in values[1:]:
+        t = time.perf_counter()
+        panel.lr_slider.value = float(v)
+        if not live.done.wait(60) or "not trained" in live.status.value:
+            raise RuntimeError(f"live training failed: {live.status.value}")
+        times.append(time.perf_counter() - t)
+    live.toggle.value = False
+    times.sort()
+    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
+    return (f"live training ({k} seeds, {epochs} epochs): median {1000 * statistics.median(times):.0f} ms, "
+            f"p90 {1000 * p90:.0f} ms (slider release -> redrawn bands, {len(times)} releases)")
+
+
 def run(quick: bool = False, steps: int = STEPS) -> None:
     """Print median / p90 redraw times per scheduler for a ``steps``-step schedule (default 100k) and torch's
     stepping time."""
@@ -91,6 +116,7 @@ def run(quick: bool = False, steps: int = STEPS) -> None:
     print("-" * len(header))
     print(f"frames: redraws (of {n_fast}) that drew the whole figure for new y-limits; the rest blitted only "
           f"the curves onto a cached frame.")
+    print(measure_live(repeats=5 if quick else 9), flush=True)
     # the learner overlay (reference solutions, stepped for learner_limit steps) on one scheduler
     try:
         import lrlab
