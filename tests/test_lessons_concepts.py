@@ -32,6 +32,8 @@ FORMULAS = {  # the formula each explanation states, evaluated independently of 
     "08.is_improvement": False,
 }
 FUNCTIONS = {
+    "01.lr_at_drop": lambda t: 0.1 if t < 10 else 0.01,
+    "01.lr_at_warmup": lambda t: 0.1 * (0.1 + 0.9 * min(t, 10) / 10),
     "02.lr_at": lambda t: 0.1 * 0.1 ** (t // 30),
     "03.lr_at": lambda t: 0.1 * 0.9**t,
     "04.lr_at": lambda t: 0.001 + 0.099 * (1 + math.cos(math.pi * t / 50)) / 2,
@@ -43,7 +45,7 @@ OUTCOMES = {"02.gamma_for_target": math.sqrt(1e-3), "03.gamma_for_target": 0.955
 def test_every_chapter_has_questions_and_ids_are_unique():
     qs = concepts.questions()
     assert len({q.id for q in qs}) == len(qs)
-    assert {q.chapter for q in qs} == {"02", "03", "04", "05", "06", "07", "08"}
+    assert {q.chapter for q in qs} == {"01", "02", "03", "04", "05", "06", "07", "08"}
     assert concepts.questions(2) == concepts.questions("02")
     assert set(FORMULAS) | set(FUNCTIONS) | set(OUTCOMES) == {q.id for q in qs}
 
@@ -94,7 +96,7 @@ def test_feedback_and_bad_input(capsys):
     with pytest.raises(ValueError, match="unknown question"):
         concepts.check("99.nothing", 1)
     with pytest.raises(ValueError, match="no questions"):
-        concepts.questions("01")
+        concepts.questions("09")
 
 
 def test_torch_scheduler_count():

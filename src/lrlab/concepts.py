@@ -147,6 +147,14 @@ def _period(lrs: list[float]) -> int | None:
     return None
 
 
+def _drop_ref(t: int) -> float:
+    return _lrs(lambda o: L.MultiStepLR(o, milestones=[10], gamma=0.1), t)[t]
+
+
+def _warmup_ref(t: int) -> float:
+    return _lrs(lambda o: L.LinearLR(o, start_factor=0.1, total_iters=10), t)[t]
+
+
 def _step_lr_ref(t: int) -> float:
     return _lrs(lambda o: L.StepLR(o, step_size=30, gamma=0.1), t)[t]
 
@@ -165,6 +173,17 @@ def _cyclic_period(step_size_up: Any) -> float:
 
 
 _Q: list[Question] = [
+    # 01 a schedule is a function of the step (before any class)
+    Question("01.lr_at_drop", "01", "Write `lr_at(t)`: the LR is 0.1 for the first 10 steps, then 0.01 for good "
+             "(MultiStepLR(milestones=[10], gamma=0.1) on lr=0.1), with no scheduler and no state.", "function",
+             lambda: None, "lr_at(t) = 0.1 if t < 10 else 0.01: after t calls of step() the LR has dropped once "
+             "t reaches the milestone (at t = 10, not 11).",
+             judge_fn=_function(_drop_ref, 40, "lr_at(t)")),
+    Question("01.lr_at_warmup", "01", "Write `lr_at(t)`: a linear warmup from 0.01 to 0.1 over 10 steps, then 0.1 "
+             "(LinearLR(start_factor=0.1, total_iters=10) on lr=0.1).", "function", lambda: None,
+             "lr_at(t) = 0.1 * (0.1 + 0.9 * min(t, 10) / 10): the factor moves from start_factor to 1 in equal "
+             "steps, and t = 0 (right after construction) already uses start_factor.",
+             judge_fn=_function(_warmup_ref, 40, "lr_at(t)")),
     # 02 step decay
     Question("02.lr_at", "02", "Write `lr_at(t)`: StepLR(step_size=30, gamma=0.1) on lr=0.1, the LR after t steps, "
              "in closed form (no scheduler).", "function", lambda: None,
