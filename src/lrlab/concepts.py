@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch.optim import lr_scheduler as L
 
+from lrlab.stepping import make_optimizer, step_schedule
+
 __all__ = ["Question", "check", "questions", "torch_scheduler_names"]
 
 
@@ -31,19 +33,13 @@ def torch_scheduler_names() -> list[str]:
 
 
 def _opt(lr: float = 0.1) -> torch.optim.Optimizer:
-    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=0.9)
+    return make_optimizer([lr], momentum=0.9)
 
 
 def _lrs(make: Callable[[Any], Any], steps: int, lr: float = 0.1) -> list[float]:
-    """LR after t = 0..steps calls of step() (index 0: right after construction)."""
-    opt = _opt(lr)
-    sched = make(opt)
-    out = [opt.param_groups[0]["lr"]]
-    for _ in range(steps):
-        opt.step()
-        sched.step()
-        out.append(opt.param_groups[0]["lr"])
-    return out
+    """LR after t = 0..steps calls of step() (index 0: right after construction): lrlab.stepping's loop."""
+    values, _ = step_schedule(make, _opt(lr), steps + 1)
+    return [float(v) for v in values[:, 0]]
 
 
 @dataclass(frozen=True)
