@@ -53,14 +53,24 @@ def _uses(value: Any, broken: set[str]) -> bool:
     return False
 
 
+def _judged(check: Any, broken: set[str]) -> bool:
+    """Whether a check can pass when the ``broken`` classes fail: each scenario that builds a broken child
+    needs an alternate (stand-in children) without broken classes, which the grader then judges instead."""
+    for j, sc in enumerate(check.scenarios):
+        if sc.get("alternate_of") is None and _uses(sc["kwargs"], broken):
+            if not any(alt.get("alternate_of") == j and not _uses(alt["kwargs"], broken) for alt in check.scenarios):
+                return False
+    return True
+
+
 def expected_points(broken: set[str] = frozenset(), failed: dict[str, set[str]] | None = None) -> dict[str, int]:
-    """Per scheduler: the points of its checks that neither use a ``broken`` class nor are listed in ``failed``."""
+    """Per scheduler: the points of its checks that are not listed in ``failed`` and can be judged without
+    the ``broken`` classes (stand-in children replace them in composites)."""
     failed = failed or {}
     out = {}
     for name in SCHEDULER_POINTS:
         out[name] = 0 if name in broken else sum(
-            c.points for c in checks_for(name)
-            if c.name not in failed.get(name, set()) and not any(_uses(sc["kwargs"], broken) for sc in c.scenarios))
+            c.points for c in checks_for(name) if c.name not in failed.get(name, set()) and _judged(c, broken))
     return out
 
 
@@ -96,7 +106,8 @@ def make_stubs(dst: Path) -> None:
 
 
 def make_partial(dst: Path) -> None:
-    """base + step solved, ExponentialLR off by 1e-6 after 1000 steps (fails only 'long'), the rest stubs.
+    """base + step solved, ExponentialLR off by 1e-6 after 1000 steps (fails only the 10,000-step scenario, in
+    'grid'), the rest stubs.
 
     Also tries to cheat: a code cell that replaces check/award in the kernel and a fake ``lrlab`` package
     next to the notebook; and it deletes the StepLR test cell (nbgrader puts it back).
@@ -176,7 +187,7 @@ SUBMISSIONS = {
     "full_noisy": (make_full_noisy, expected_points()),
     "stubs": (make_stubs, expected_points(set(SCHEDULER_POINTS))),
     "partial": (make_partial, expected_points(set(SCHEDULER_POINTS) - classes_in("step", "exponential"),
-                                              {"ExponentialLR": {"long"}})),
+                                              {"ExponentialLR": {"grid"}})),
     "alias": (make_alias, expected_points(classes_in("cyclic", "one_cycle"))),
     "hang": (make_hang, expected_points(classes_in("plateau"))),
     "syntax_error": (make_syntax_error, expected_points(classes_in("linear"))),

@@ -76,8 +76,12 @@ def results_from_report(report: dict[str, Any]) -> dict[str, Any]:
     """Gradescope's ``results.json`` from ``lrlab grade --json``: one test per scheduler, ``score`` the total."""
     if not isinstance(report, dict) or "results" not in report:
         raise ValueError("report must be the JSON of `lrlab grade --json` (a dict with 'results')")
+    from lrlab.grading import SCHEDULER_POINTS
+
     tests = []
     for name, r in report["results"].items():
+        if name not in SCHEDULER_POINTS:
+            continue  # the bonus classes are not part of the assignment's 100 points
         lines = [f"{name}: {r['points']:g}/{r['max_points']:g} points"]
         if r.get("reason"):
             lines.append(r["reason"])
