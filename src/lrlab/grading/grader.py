@@ -23,7 +23,7 @@ from lrlab.grading.sandbox import ChildRun, SandboxError, Supervisor, sandbox_ki
 from lrlab.grading.sandbox_bwrap import INSTALL_HINT
 from lrlab.grading.similarity import matches_reference_files, vendored_classes
 from lrlab.grading.snapshot import take_snapshot
-from lrlab.grading.spec import ALL_POINTS, BONUS, SCHEDULERS, Check, checks_for
+from lrlab.grading.spec import ALL_POINTS, BONUS, SCHEDULERS, Check, checks_for, child_classes
 from lrlab.paths import EXERCISES_DIR, PACKAGE, resolve_package_dir
 
 DEFAULT_TIMEOUT = 10.0
@@ -190,14 +190,14 @@ def _judge_with_stand_ins(check: Check, i: int, j: int, expected: Any, got: dict
     """Scenario ``j`` failed and builds a child class that fails its own checks: judge the composite on the
     first alternate (same scenario, stand-in children) whose child classes all pass theirs. Returns (note,
     label, mismatch or None), or None when no such alternate exists (the failure stands, with its blame)."""
-    kids = set(_child_classes(check.scenarios[j]["kwargs"]))
+    kids = set(child_classes(check.scenarios[j]["kwargs"]))
     bad = sorted(k for k in kids if k in children and not children[k].passed)
     if not bad:
         return None  # every child passes on its own: the composite is at fault
     for a, alt in enumerate(check.scenarios):
         if alt.get("alternate_of") != j:
             continue
-        alt_kids = list(dict.fromkeys(_child_classes(alt["kwargs"])))
+        alt_kids = list(dict.fromkeys(child_classes(alt["kwargs"])))
         if not all(k in children and children[k].passed for k in alt_kids):
             continue
         if (i, a) not in got:
@@ -220,20 +220,6 @@ def _details(sc: dict[str, Any], mismatch: Any) -> dict[str, Any]:
             "window": mismatch.window, "state": explain.plateau_state(sc, upto) or ""}
 
 
-def _child_classes(value: Any) -> list[str]:
-    """Class names of the child schedulers a scenario's kwargs build, in order."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        if "$sched" in value:
-            found.append(value["$sched"]["sched"])
-        for v in value.values():
-            found.extend(_child_classes(v))
-    elif isinstance(value, list):
-        for v in value:
-            found.extend(_child_classes(v))
-    return found
-
-
 def _label(check: Check, j: int, children: dict[str, SchedulerResult] | None, plain: bool = False) -> str:
     """``scenario j/n (config) (children: A, B; fix A first (p/m on its own)): `` (empty parts left out)."""
     sc = check.scenarios[j]
@@ -245,7 +231,7 @@ def _label(check: Check, j: int, children: dict[str, SchedulerResult] | None, pl
             parts.append(config)
     if not plain and (situation := _situation(sc)):
         parts.append(f"[{situation}]")
-    kids = list(dict.fromkeys(_child_classes(sc["kwargs"])))
+    kids = list(dict.fromkeys(child_classes(sc["kwargs"])))
     if kids:
         bad = [k for k in kids if children and k in children and not children[k].passed]
         scores = ", ".join(f"{children[k].points}/{children[k].max_points}" for k in bad)  # type: ignore[index]
@@ -290,7 +276,7 @@ def _failed_children(result: SchedulerResult) -> set[str]:
     for check_result in result.checks:
         if not check_result.passed and check_result.name in checks:
             for sc in checks[check_result.name].scenarios:
-                names.update(_child_classes(sc["kwargs"]))
+                names.update(child_classes(sc["kwargs"]))
     return names
 
 

@@ -750,29 +750,30 @@ def _with_stand_ins(check: Check) -> Check:
         return check
     extra = []
     for j, sc in enumerate(check.scenarios):
-        kids = _kids(sc["kwargs"])
+        kids = child_classes(sc["kwargs"])
         if not kids:
             continue
         seen = [kids]
         for k in range(2):
             kwargs = _stand_in(sc["kwargs"], k, set(kids))
-            alt_kids = _kids(kwargs)
+            alt_kids = child_classes(kwargs)
             if alt_kids != kids and alt_kids not in seen:
                 seen.append(alt_kids)
                 extra.append({**sc, "kwargs": kwargs, "alternate_of": j})
     return Check(check.name, check.points, check.description, check.scenarios + tuple(extra))
 
 
-def _kids(value: Any) -> list[str]:
+def child_classes(value: Any) -> list[str]:
+    """Class names of the child schedulers a scenario's kwargs build (``{"$sched": ...}``), in order."""
     found: list[str] = []
     if isinstance(value, dict):
         if "$sched" in value:
             found.append(value["$sched"]["sched"])
         for v in value.values():
-            found.extend(_kids(v))
+            found.extend(child_classes(v))
     elif isinstance(value, list):
         for v in value:
-            found.extend(_kids(v))
+            found.extend(child_classes(v))
     return found
 
 
@@ -824,20 +825,5 @@ def _fit(checks: list[Check], points: int) -> list[Check]:
 
 
 def children_of(name: str) -> set[str]:
-    """Other graded classes a scheduler's scenarios build (SequentialLR/ChainedScheduler children)."""
-    found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if "$sched" in value:
-                found.add(value["$sched"]["sched"])
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    for check in checks_for(name):
-        for sc in check.scenarios:
-            walk(sc["kwargs"])
-    return found
+    """Other graded classes a scheduler's scenarios build (SequentialLR/ChainedScheduler children, stand-ins)."""
+    return {kid for check in checks_for(name) for sc in check.scenarios for kid in child_classes(sc["kwargs"])}
