@@ -109,15 +109,9 @@ def test_random_draws_are_valid_for_torch():
             _build(name, kwargs, 3)
 
 
-# Lesson modules demonstrate hand-picked cases per scheduler (the resume table of chapter 09, the graded
-# questions): scenario data, like grading/spec.py's, not facts about a scheduler; they are not counted.
-LESSON_MODULES = {"pitfalls.py", "concepts.py"}
-
-
 def _quoted_name_files(name: str) -> set[str]:
     pattern = re.compile(rf"[\"']{re.escape(name)}[\"']")
-    return {str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
-            if str(p.relative_to(SRC)) not in LESSON_MODULES and pattern.search(p.read_text())}
+    return {str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if pattern.search(p.read_text())}
 
 
 @pytest.mark.parametrize("name", catalog.SCHEDULERS)

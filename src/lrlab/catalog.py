@@ -83,6 +83,10 @@ class Scheduler:
     as_decay: dict[str, Any] = field(default_factory=dict, repr=False)  #: settings that make a warmup a decay
     horizon_param: str | None = None  #: parameter bounding how many times step() may be called (OneCycleLR)
     composite: Literal["sequential", "chained", None] = None  #: how a composite takes its children
+    #: the lessons' demonstration case (chapter 09's resume table): control values with an event (a decay, a
+    #: milestone, a restart, the end of a warmup) in the first 20 steps; a composite's children are
+    #: ``{"$sched": name, **values}`` entries of ``"schedulers"``
+    demo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def param(self, name: str) -> Param:
         """The :class:`Param` called ``name``."""
@@ -113,15 +117,18 @@ _RECORDS: tuple[Scheduler, ...] = (
     Scheduler(
         "StepLR", "step", "02_step_lr", 6, "multiply the LR by gamma every step_size steps",
         (Param("step_size", "steps", 30, 1, frac=0.3, help="decay every step_size steps"), GAMMA),
-        closed_form=True, bad_input=({"step_size": 3, "$opt": "none"},)),
+        closed_form=True, bad_input=({"step_size": 3, "$opt": "none"},),
+        demo={"step_size": 5, "gamma": 0.5}),
     Scheduler(
         "MultiStepLR", "step", "02_step_lr", 6, "multiply the LR by gamma at each milestone",
         (Param("milestones", "milestones", (0.3, 0.6, 0.9), help="comma-separated steps"), GAMMA),
-        closed_form=True, bad_input=({"milestones": [3], "$opt": "none"},)),
+        closed_form=True, bad_input=({"milestones": [3], "$opt": "none"},),
+        demo={"milestones": "3, 10, 15", "gamma": 0.5}),
     Scheduler(
         "ExponentialLR", "exponential", "03_exponential_lr", 5, "multiply the LR by gamma every step",
         (Param("gamma", "float", 0.97, 0.9, 1.0, 1e-4, help="lr_t = lr_0 * gamma^t"),),
-        closed_form=True, bad_input=({"gamma": 0.9, "$opt": "none"},)),
+        closed_form=True, bad_input=({"gamma": 0.9, "$opt": "none"},),
+        demo={"gamma": 0.9}),
     Scheduler(
         "MultiplicativeLR", "lambda_lr", "03_exponential_lr", 6,
         "multiply the LR by lr_lambda(t) every step (factors accumulate)",
@@ -130,22 +137,26 @@ _RECORDS: tuple[Scheduler, ...] = (
                presets="multiplicative", help="lr_lambda(t), the factor of step t: lr_t = lr_{t-1} * lr_lambda(t)"),
          Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
         bad_input=({"lr_lambda": 0.95},
-                   {"lr_lambda": [{"$preset": "halve every H steps", "horizon": 5}] * 2})),
+                   {"lr_lambda": [{"$preset": "halve every H steps", "horizon": 5}] * 2}),
+        demo={"preset": "0.95 per step for H steps", "horizon": 50}),
     Scheduler(
         "PolynomialLR", "polynomial", "03_exponential_lr", 7, "decay to 0 along (1 - t/T)^power over total_iters steps",
         (Param("total_iters", "steps", 5, 0, frac=0.8, max_frac=1.5, help="steps to reach 0 (then it stays 0)"),
          Param("power", "float", 1.0, 0.1, 5.0, 0.1, help="1: linear to 0; 2: quadratic; < 1: stays high longer")),
-        closed_form=True, bad_input=({"$opt": "none"},)),
+        closed_form=True, bad_input=({"$opt": "none"},),
+        demo={"total_iters": 15, "power": 2.0}),
     Scheduler(
         "CosineAnnealingLR", "cosine", "04_cosine_annealing", 6, "half a cosine from the base LR to eta_min",
         (Param("T_max", "steps", 100, 1, frac=1.0, max_frac=2.0, help="half period in steps"), ETA_MIN),
-        closed_form=True, bad_input=({"T_max": 10, "$opt": "none"},)),
+        closed_form=True, bad_input=({"T_max": 10, "$opt": "none"},),
+        demo={"T_max": 20, "eta_min": 0.001}),
     Scheduler(
         "CosineAnnealingWarmRestarts", "cosine", "04_cosine_annealing", 5,
         "cosine annealing restarted every T_i steps (SGDR), T_i growing by T_mult",
         (Param("T_0", "steps", 25, 1, frac=0.25, help="first restart period"),
          Param("T_mult", "int", 1, 1, 4, 1, help="period multiplier after each restart"), ETA_MIN),
-        chainable=False, bad_input=({"T_0": 0}, {"T_0": 2.5}, {"T_0": 5, "T_mult": 0}, {"T_0": 5, "T_mult": 1.5})),
+        chainable=False, bad_input=({"T_0": 0}, {"T_0": 2.5}, {"T_0": 5, "T_mult": 0}, {"T_0": 5, "T_mult": 1.5}),
+        demo={"T_0": 4, "T_mult": 2}),
     Scheduler(
         "CyclicLR", "cyclic", "05_cyclic_lr", 8, "triangular cycles between base_lr and max_lr",
         (Param("base_lr", "log", 0.01, 1e-5, 10.0, per_group=True, help="lower LR bound (replaces the optimizer LR)"),
@@ -157,7 +168,8 @@ _RECORDS: tuple[Scheduler, ...] = (
          Param("scale_mode", "choice", "cycle", options=("cycle", "iterations")),
          *_momentum(0.8, 0.9)),
         role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False,
-        bad_input=({"$opt": "none"}, {"mode": "zigzag"}, {"$opt": "adagrad"})),
+        bad_input=({"$opt": "none"}, {"mode": "zigzag"}, {"$opt": "adagrad"}),
+        demo={"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}),
     Scheduler(
         "OneCycleLR", "one_cycle", "06_one_cycle", 9, "warm up to max_lr, then anneal far below the start (1cycle)",
         (Param("max_lr", "log", 0.1, 1e-5, 10.0, per_group=True, help="peak LR"),
@@ -170,32 +182,38 @@ _RECORDS: tuple[Scheduler, ...] = (
          Param("final_div_factor", "log", 1e4, 1.0, 1e6, help="final LR = initial LR / final_div_factor"),
          Param("three_phase", "bool", False, help="a third phase annihilates the LR")),
         role="cyclic", lr_param="max_lr", cycles_momentum=True, chainable=False, horizon_param="total_steps",
-        bad_input=({"total_steps": 0}, {"pct_start": 1}, {"anneal_strategy": "quadratic"}, {"$opt": "adagrad"})),
+        bad_input=({"total_steps": 0}, {"pct_start": 1}, {"anneal_strategy": "quadratic"}, {"$opt": "adagrad"}),
+        demo={"max_lr": 0.1, "total_steps": 25}),
     Scheduler(
         "LinearLR", "linear", "07_warmup_composition", 6, "linear ramp of the LR factor from start to end",
         (Param("start_factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < start_factor <= 1"),
          Param("end_factor", "float", 1.0, 0.0, 1.0, 0.01, help="0 <= end_factor <= 1"),
          Param("total_iters", "steps", 5, 0, frac=0.5, help="steps to go from start to end factor")),
         role="warmup", closed_form=True, as_decay={"start_factor": 1.0, "end_factor": 0.0},
-        bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2})),
+        bad_input=({"start_factor": 0.0}, {"start_factor": 1.5}, {"end_factor": -0.1}, {"end_factor": 1.2}),
+        demo={"start_factor": 0.25, "total_iters": 15}),
     Scheduler(
         "ConstantLR", "linear", "07_warmup_composition", 7, "hold the LR at factor * base for total_iters steps",
         (Param("factor", "float", 1 / 3, 0.01, 1.0, 0.01, help="0 < factor <= 1 (0 divides by zero at total_iters)"),
          Param("total_iters", "steps", 5, 0, frac=0.1, max_frac=1.0, help="steps at the reduced LR")),
         role="warmup", closed_form=True,
-        bad_input=({"factor": 1.5}, {"factor": -0.1}, {"$opt": "none"})),
+        bad_input=({"factor": 1.5}, {"factor": -0.1}, {"$opt": "none"}),
+        demo={"factor": 0.5, "total_iters": 15}),
     Scheduler(
         "LambdaLR", "lambda_lr", "07_warmup_composition", 5, "LR = base LR * lr_lambda(t), any function of t",
         (Param("preset", "preset", "linear decay: 1 - t/H", options=tuple(LAMBDA_PRESETS),
                help="lr_lambda(t), a multiplier of the base LR"),
          Param("horizon", "steps", 50, 1, frac=0.5, help="H in the preset")),
-        chainable=False),
+        chainable=False,
+        demo={"preset": "linear decay: 1 - t/H", "horizon": 50}),
     Scheduler(
         "SequentialLR", "composite", "07_warmup_composition", 5, "run schedulers one after another at milestones",
-        family="composite", role="composite", composite="sequential"),
+        family="composite", role="composite", composite="sequential",
+        demo={"schedulers": [{"$sched": "LinearLR", "start_factor": 0.1, "total_iters": 4}, {"$sched": "ExponentialLR", "gamma": 0.9}], "milestones": [4]}),
     Scheduler(
         "ChainedScheduler", "composite", "07_warmup_composition", 5, "step several schedulers together (products)",
-        family="composite", role="composite", composite="chained"),
+        family="composite", role="composite", composite="chained",
+        demo={"schedulers": [{"$sched": "LinearLR", "start_factor": 0.5, "total_iters": 15}, {"$sched": "ExponentialLR", "gamma": 0.95}]}),
     Scheduler(
         "SWALR", "swa", "07_warmup_composition", 6, "anneal the LR to a constant swa_lr for weight averaging (SWA)",
         (Param("swa_lr", "log", 0.05, 1e-5, 10.0, per_group=True, help="the LR held for averaging"),
@@ -203,7 +221,8 @@ _RECORDS: tuple[Scheduler, ...] = (
          Param("anneal_strategy", "choice", "cos", options=("cos", "linear"))),
         torch_module="torch.optim.swa_utils",
         bad_input=({"swa_lr": 0.05, "anneal_strategy": "zigzag"}, {"swa_lr": 0.05, "anneal_epochs": -1},
-                   {"swa_lr": 0.05, "anneal_epochs": 2.5}, {"swa_lr": [0.1, 0.2]})),
+                   {"swa_lr": 0.05, "anneal_epochs": 2.5}, {"swa_lr": [0.1, 0.2]}),
+        demo={"swa_lr": 0.05, "anneal_epochs": 15}),
     Scheduler(
         "ReduceLROnPlateau", "plateau", "08_reduce_on_plateau", 8, "cut the LR when a metric stops improving",
         (Param("mode", "choice", "min", options=("min", "max"), help="min: loss; max: accuracy"),
@@ -214,7 +233,8 @@ _RECORDS: tuple[Scheduler, ...] = (
          Param("cooldown", "int", 0, 0, 100, 1, help="epochs to wait after a reduction"),
          Param("min_lr", "float", 0.0, 0.0, 0.1, 1e-4, per_group=True, help="LR floor")),
         family="plateau", role="plateau",
-        bad_input=({"factor": 1.0}, {"mode": "sideways"}, {"threshold_mode": "pct"})),
+        bad_input=({"factor": 1.0}, {"mode": "sideways"}, {"threshold_mode": "pct"}),
+        demo={"patience": 2, "factor": 0.5}),
 )
 
 CATALOG: dict[str, Scheduler] = {r.name: r for r in _RECORDS}
@@ -390,6 +410,32 @@ def example(name: str, steps: int) -> Any:
             opt, [getattr(module, warm)(opt, **warm_kw), getattr(module, decay)(opt, **decay_kw)], [w])
     return lambda module, opt: getattr(module, name)(
         [getattr(module, warm)(opt, **warm_kw), getattr(module, decay)(opt, **decay_kw)], optimizer=opt)
+
+
+def build_demo(name: str, module: Any, opt: Any, last_epoch: int | None = None) -> Any:
+    """``name``'s demonstration case (its record's ``demo``) built from ``module`` (torch's namespace or a
+    learner's package) on ``opt``; ``last_epoch`` is passed, when not None, to the outer class only."""
+    record = get(name)
+    values = dict(record.demo)
+    children = [getattr(module, c["$sched"])(opt, **constructor_kwargs(
+        c["$sched"], {k: v for k, v in c.items() if k != "$sched"})) for c in values.pop("schedulers", ())]
+    kwargs = constructor_kwargs(name, values)
+    if last_epoch is not None:
+        kwargs["last_epoch"] = last_epoch
+    cls = getattr(module, name)
+    if record.composite == "sequential":
+        return cls(opt, children, **kwargs)
+    if record.composite == "chained":
+        return cls(children, optimizer=opt, **kwargs)
+    return cls(opt, **kwargs)
+
+
+def takes_last_epoch(name: str) -> bool:
+    """Whether torch's constructor of ``name`` has a ``last_epoch`` argument (ChainedScheduler and
+    ReduceLROnPlateau do not)."""
+    import inspect
+
+    return "last_epoch" in inspect.signature(torch_class(name)).parameters
 
 
 def torch_namespace() -> Any:

@@ -26,10 +26,15 @@ __all__ = ["Question", "check", "questions", "torch_scheduler_names"]
 
 
 def torch_scheduler_names() -> list[str]:
-    """Every public scheduler class torch ships: ``torch.optim.lr_scheduler``'s and ``swa_utils.SWALR``."""
-    names = [n for n, c in vars(L).items() if inspect.isclass(c) and issubclass(c, L.LRScheduler)
-             and c.__module__ == L.__name__ and not n.startswith("_") and n != "LRScheduler"]
-    return sorted(names) + ["SWALR"]
+    """Every public scheduler class torch ships, counted from torch itself: the subclasses of ``LRScheduler``
+    defined in ``torch.optim.lr_scheduler`` (sorted), then those of ``torch.optim.swa_utils``."""
+    from torch.optim import swa_utils
+
+    def defined(module: Any) -> list[str]:
+        return sorted(n for n, c in vars(module).items() if inspect.isclass(c) and issubclass(c, L.LRScheduler)
+                      and c is not L.LRScheduler and c.__module__ == module.__name__ and not n.startswith("_"))
+
+    return defined(L) + defined(swa_utils)
 
 
 def _opt(lr: float = 0.1) -> torch.optim.Optimizer:

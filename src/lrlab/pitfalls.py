@@ -22,7 +22,9 @@ from typing import Any
 
 import torch
 from torch.optim import lr_scheduler as torch_lr_scheduler
-from torch.optim.swa_utils import SWALR
+
+from lrlab import catalog
+from lrlab.stepping import drive, group_momentum
 
 __all__ = [
     "CASES",
@@ -53,12 +55,15 @@ GROUP_LRS = (0.1, 0.01)
 PLATEAU_METRIC = [1.0, 0.8, 0.6, 0.5] + [0.5] * 30
 
 
-@functools.cache
 def torch_namespace() -> types.SimpleNamespace:
-    """torch's schedulers in one namespace: ``torch.optim.lr_scheduler``'s classes plus ``SWALR``."""
-    names = {n: getattr(torch_lr_scheduler, n) for n in torch_lr_scheduler.__all__}
-    names["SWALR"] = SWALR
-    return types.SimpleNamespace(**names)
+    """torch's schedulers in one namespace: ``torch.optim.lr_scheduler``'s classes plus ``SWALR``
+    (:func:`lrlab.catalog.torch_namespace`, one object for the whole session)."""
+    return _torch_namespace()
+
+
+@functools.cache
+def _torch_namespace() -> types.SimpleNamespace:
+    return catalog.torch_namespace()
 
 
 def make_optimizer() -> torch.optim.Optimizer:
@@ -67,72 +72,38 @@ def make_optimizer() -> torch.optim.Optimizer:
     return torch.optim.SGD(groups, lr=GROUP_LRS[0], momentum=0.9)
 
 
-def _decay(t: int) -> float:
-    return 0.95**t
-
-
-def _keep(t: int) -> float:
-    return 0.97
-
-
-# One configuration per scheduler class. A factory takes (namespace, optimizer, last_epoch or None) and builds
-# the scheduler from that namespace (torch's, or the learner's package), so the same case runs on both.
-# ``last_epoch=None`` means "do not pass it" (the fresh constructor). Composites pass it to the outer class only.
+# One configuration per scheduler class: its catalog record's ``demo`` (an event falls inside the first 20
+# steps). A factory takes (namespace, optimizer, last_epoch or None) and builds the scheduler from that
+# namespace (torch's, or the learner's package), so the same case runs on both. ``last_epoch=None`` means
+# "do not pass it" (the fresh constructor). Composites pass it to the outer class only.
 Factory = Callable[[Any, Any, "int | None"], Any]
 
-
-def _le(last_epoch: int | None) -> dict[str, int]:
-    return {} if last_epoch is None else {"last_epoch": last_epoch}
-
-
-CASES: dict[str, Factory] = {
-    "LambdaLR": lambda S, o, le: S.LambdaLR(o, lr_lambda=_decay, **_le(le)),
-    "MultiplicativeLR": lambda S, o, le: S.MultiplicativeLR(o, lr_lambda=_keep, **_le(le)),
-    "StepLR": lambda S, o, le: S.StepLR(o, step_size=5, gamma=0.5, **_le(le)),
-    "MultiStepLR": lambda S, o, le: S.MultiStepLR(o, milestones=[3, 10, 15], gamma=0.5, **_le(le)),
-    "ConstantLR": lambda S, o, le: S.ConstantLR(o, factor=0.5, total_iters=15, **_le(le)),
-    "LinearLR": lambda S, o, le: S.LinearLR(o, start_factor=0.25, total_iters=15, **_le(le)),
-    "ExponentialLR": lambda S, o, le: S.ExponentialLR(o, gamma=0.9, **_le(le)),
-    "SequentialLR": lambda S, o, le: S.SequentialLR(
-        o, [S.LinearLR(o, start_factor=0.1, total_iters=4), S.ExponentialLR(o, gamma=0.9)], milestones=[4], **_le(le)
-    ),
-    "CosineAnnealingLR": lambda S, o, le: S.CosineAnnealingLR(o, T_max=20, eta_min=0.001, **_le(le)),
-    "ChainedScheduler": lambda S, o, le: S.ChainedScheduler(
-        [S.LinearLR(o, start_factor=0.5, total_iters=15), S.ExponentialLR(o, gamma=0.95)], optimizer=o
-    ),
-    "ReduceLROnPlateau": lambda S, o, le: S.ReduceLROnPlateau(o, patience=2, factor=0.5),
-    "CyclicLR": lambda S, o, le: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4, **_le(le)),
-    "CosineAnnealingWarmRestarts": lambda S, o, le: S.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=2, **_le(le)),
-    "OneCycleLR": lambda S, o, le: S.OneCycleLR(o, max_lr=0.1, total_steps=25, **_le(le)),
-    "PolynomialLR": lambda S, o, le: S.PolynomialLR(o, total_iters=15, power=2.0, **_le(le)),
-    "SWALR": lambda S, o, le: S.SWALR(o, swa_lr=0.05, anneal_epochs=15, **_le(le)),
-}
-NO_LAST_EPOCH = frozenset({"ChainedScheduler", "ReduceLROnPlateau"})  # constructors without a last_epoch argument
+CASES: dict[str, Factory] = {name: functools.partial(catalog.build_demo, name) for name in catalog.SCHEDULERS}
+#: constructors without a last_epoch argument
+NO_LAST_EPOCH = frozenset(name for name in catalog.SCHEDULERS if not catalog.takes_last_epoch(name))
 
 
 def _step(name: str, scheduler: Any, t: int) -> None:
-    if name == "ReduceLROnPlateau":
+    if name == catalog.PLATEAU:
         scheduler.step(PLATEAU_METRIC[t])
     else:
         scheduler.step()
 
 
-def _momenta(optimizer: Any) -> list[float]:
-    return [float(g["betas"][0] if "betas" in g else g.get("momentum", 0.0)) for g in optimizer.param_groups]
-
-
 def _record(optimizer: Any) -> list[float]:
-    return [float(g["lr"]) for g in optimizer.param_groups] + _momenta(optimizer)
+    return [float(g["lr"]) for g in optimizer.param_groups] + group_momentum(optimizer)
 
 
 def _drive(name: str, optimizer: Any, scheduler: Any, start: int, n: int) -> list[list[float]]:
-    """Record (LRs + momenta) before each of ``n`` optimizer steps, stepping the scheduler after each."""
-    out = []
-    for t in range(start, start + n):
-        out.append(_record(optimizer))
+    """Record (LRs + momenta) before each of ``n`` optimizer steps, stepping the scheduler after each
+    (:func:`lrlab.stepping.drive`; step ``start + k`` is the k-th of this run)."""
+    out: list[list[float]] = []
+
+    def step(sched: Any, k: int) -> None:
         optimizer.step()
-        _step(name, scheduler, t)
-    out.append(_record(optimizer))
+        _step(name, sched, start + k - 1)
+
+    drive(scheduler, n + 1, lambda k, sched: out.append(_record(optimizer)), step=step)
     return out
 
 

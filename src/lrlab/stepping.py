@@ -1,9 +1,11 @@
 """The one optimizer factory and the one stepping loop: build a scheduler on a real torch optimizer, step it,
 and record what it wrote.
 
-Index t of a recorded schedule = ``get_last_lr()`` (the group LRs for ReduceLROnPlateau) after t calls to ``step()`` (0 = right after
+:func:`drive` is the loop; :func:`step_schedule` is its plain use. Index t of a recorded schedule =
+``get_last_lr()`` (the group LRs for ReduceLROnPlateau) after t calls to ``step()`` (0 = right after
 construction); momentum likewise (SGD ``momentum`` / Adam ``betas[0]``). ReduceLROnPlateau is stepped with
-``step(metrics[t - 1])``. Used by the preview's reference, the explorer's overlay, the bench and the lessons.
+``step(metrics[t - 1])``. Used by the preview's reference, the explorer's overlay, the bench, the lessons and
+(with its interventions: LR edits, a second scheduler, a resume) the grading driver.
 """
 
 from __future__ import annotations
@@ -59,10 +61,32 @@ def make_optimizer(lrs: Sequence[float] | np.ndarray, *, optimizer: str = "sgd",
 
 
 def group_momentum(opt: Any) -> list[float]:
-    """Each group's momentum: ``betas[0]`` for Adam-like optimizers, else ``momentum`` (0 when absent)."""
-    if "betas" in opt.defaults:
-        return [float(g["betas"][0]) for g in opt.param_groups]
-    return [float(g.get("momentum", 0.0)) for g in opt.param_groups]
+    """Each group's momentum: ``betas[0]`` where the group has betas (Adam-like), else ``momentum`` (0 when
+    absent: Adagrad)."""
+    return [float(g["betas"][0]) if "betas" in g else float(g.get("momentum", 0.0)) for g in opt.param_groups]
+
+
+def drive(scheduler: Any, steps: int, record: Callable[[int, Any], None], *,
+          step: Callable[[Any, int], None] | None = None,
+          between: Callable[[int, Any], Any] | None = None) -> Any:
+    """The stepping loop. For t = 0..steps-1: call step (t > 0: ``step(scheduler, t)``, default
+    ``scheduler.step()``), then ``record(t, scheduler)``, then ``between(t, scheduler)``, which returns the
+    scheduler to go on with (itself, or a new one: a second scheduler, a resumed one). Index t is thus the
+    state after t calls of ``step()``. Returns the last scheduler.
+
+    Every loop of the toolkit that steps a scheduler (the preview's reference, the explorer, the lessons,
+    the grading driver in the sandbox) is this one, so torch and a learner's class are stepped alike.
+    """
+    for t in range(steps):
+        if t:
+            if step is None:
+                scheduler.step()
+            else:
+                step(scheduler, t)
+        record(t, scheduler)
+        if between is not None:
+            scheduler = between(t, scheduler)
+    return scheduler
 
 
 def step_schedule(build: Callable[[Any], Any], opt: Any, steps: int, *, record_momentum: bool = False,
@@ -81,14 +105,12 @@ def step_schedule(build: Callable[[Any], Any], opt: Any, steps: int, *, record_m
         g = len(opt.param_groups)
         lrs = np.empty((steps, g))
         mom = np.empty((steps, g)) if record_momentum else None
-        for t in range(steps):
-            if t:
-                if metrics is None:
-                    sched.step()
-                else:
-                    sched.step(metrics[t - 1])
+
+        def record(t: int, sched: Any) -> None:
             lrs[t] = ([float(v) for v in sched.get_last_lr()] if metrics is None
                       else [float(group["lr"]) for group in opt.param_groups])
             if mom is not None:
                 mom[t] = group_momentum(opt)
+
+        drive(sched, steps, record, step=None if metrics is None else lambda s, t: s.step(metrics[t - 1]))
     return lrs, mom

@@ -114,10 +114,6 @@ def _construct(spec: dict[str, Any], classes: Callable[[str], type], opt: Any) -
     return cls(opt, **kwargs)
 
 
-def _momentum_of(group: dict[str, Any]) -> float:
-    return float(group["betas"][0]) if "betas" in group else float(group["momentum"])
-
-
 def _error_info(exc: BaseException, at: int) -> dict[str, Any]:
     types = [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__]
     try:
@@ -179,64 +175,79 @@ def _floats(values: Any) -> list[float | None]:
 
 def _run(spec: dict[str, Any], classes: Callable[[str], type], lrs: array, moms: array,
          extra: dict[str, list[float | None]]) -> tuple[int, Any]:
-    """Step the scenario, appending to ``lrs``/``moms`` (and ``extra``); return (records, error info or None).
+    """Step the scenario with :func:`lrlab.stepping.drive`, appending to ``lrs``/``moms`` (and ``extra``);
+    return (records, error info or None).
 
     Order at index t: step (t > 0), record, edit the groups' LRs (``edit_lr``), build a second scheduler
     (``second_at``), resume (``resume_at``: ``state_dict`` through pickle, as ``torch.save`` does; a new
     optimizer and scheduler, ``optimizer.load_state_dict``, then ``scheduler.load_state_dict``).
     """
-    track = spec["track_momentum"]
+    from lrlab.stepping import drive, group_momentum
+
     metrics = spec["metrics"]
     epochs = spec.get("epochs")
     second_at = spec.get("second_at")
     edit = spec.get("edit_lr")
     steps = spec["steps"]
-    n = 0
+    state = {"n": 0, "opt": None}
+
+    def step(sched: Any, t: int) -> None:
+        if metrics is not None:
+            sched.step(metrics[t - 1])
+        elif epochs is not None and epochs[t - 1] is not None:
+            sched.step(epochs[t - 1])
+        else:
+            sched.step()
+
+    def record(t: int, sched: Any) -> None:
+        opt = state["opt"]
+        row = [float(g["lr"]) for g in opt.param_groups]
+        last = [float(v) for v in sched.get_last_lr()]
+        if last != row:
+            raise LastLrMismatch(f"get_last_lr() returned {last} but the optimizer's LRs are {row}")
+        lrs.extend(row)
+        if spec["track_momentum"]:
+            moms.extend(group_momentum(opt))
+        state["n"] = t + 1
+
+    def between(t: int, sched: Any) -> Any:
+        opt = state["opt"]
+        if edit is not None and t < steps - 1 and (t == edit["at"] or (edit.get("every") and t > edit["at"])):
+            for g in opt.param_groups:  # what another scheduler (or the user) does between two steps
+                g["lr"] = g["lr"] * edit["factor"]
+            if t == edit["at"]:
+                extra[LAST_AFTER_EDIT] = _floats(sched.get_last_lr())
+        if t == second_at:
+            sched = _construct(spec, classes, opt)
+            extra[SECOND_BASE_LRS] = _floats(sched.base_lrs)
+        if t == spec["resume_at"]:
+            saved = pickle.loads(pickle.dumps(sched.state_dict()))
+            opt_state = copy.deepcopy(opt.state_dict())
+            opt = state["opt"] = _fresh_optimizer(spec)
+            sched = _construct(spec, classes, opt)
+            opt.load_state_dict(opt_state)
+            sched.load_state_dict(saved)
+            extra[LAST_AFTER_LOAD] = _floats(sched.get_last_lr())
+        return sched
+
     try:
-        opt = make_optimizer(spec)
-        _preset_initial_lr(opt, spec.get("initial_lr"))
+        opt = state["opt"] = _fresh_optimizer(spec)
         sched = _construct(spec, classes, opt)
         if second_at is not None:
             extra[INITIAL_LR] = _floats(g.get("initial_lr") for g in opt.param_groups)
-        for t in range(steps):
-            if t > 0:
-                if metrics is not None:
-                    sched.step(metrics[t - 1])
-                elif epochs is not None and epochs[t - 1] is not None:
-                    sched.step(epochs[t - 1])
-                else:
-                    sched.step()
-            groups = opt.param_groups
-            row = [float(g["lr"]) for g in groups]
-            last = [float(v) for v in sched.get_last_lr()]
-            if last != row:
-                raise LastLrMismatch(f"get_last_lr() returned {last} but the optimizer's LRs are {row}")
-            lrs.extend(row)
-            if track:
-                moms.extend(_momentum_of(g) for g in groups)
-            n = t + 1
-            if edit is not None and t < steps - 1 and (t == edit["at"] or (edit.get("every") and t > edit["at"])):
-                for g in groups:  # what another scheduler (or the user) does between two steps
-                    g["lr"] = g["lr"] * edit["factor"]
-                if t == edit["at"]:
-                    extra[LAST_AFTER_EDIT] = _floats(sched.get_last_lr())
-            if t == second_at:
-                sched = _construct(spec, classes, opt)
-                extra[SECOND_BASE_LRS] = _floats(sched.base_lrs)
-            if t == spec["resume_at"]:
-                state = pickle.loads(pickle.dumps(sched.state_dict()))
-                opt_state = copy.deepcopy(opt.state_dict())
-                opt = make_optimizer(spec)
-                _preset_initial_lr(opt, spec.get("initial_lr"))
-                sched = _construct(spec, classes, opt)
-                opt.load_state_dict(opt_state)
-                sched.load_state_dict(state)
-                extra[LAST_AFTER_LOAD] = _floats(sched.get_last_lr())
+        drive(sched, steps, record, step=step, between=between)
         if spec["opt"] == "adam" and spec.get("beta2", 0.999) != 0.999:
-            extra[BETA2] = _floats(g["betas"][1] for g in opt.param_groups)
+            extra[BETA2] = _floats(g["betas"][1] for g in state["opt"].param_groups)
     except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the learner are results too
-        return n, _error_info(exc, n)
-    return n, None
+        return state["n"], _error_info(exc, state["n"])
+    return state["n"], None
+
+
+def _fresh_optimizer(spec: dict[str, Any]) -> Any:
+    """The scenario's optimizer, its groups preset with ``initial_lr`` where the scenario says so."""
+    opt = make_optimizer(spec)
+    _preset_initial_lr(opt, spec.get("initial_lr"))
+    return opt
 
 
 def _preset_initial_lr(opt: Any, values: list[float] | None) -> None:

@@ -114,14 +114,14 @@ def plateau_state(spec: dict[str, Any], upto: int) -> str | None:
     import warnings
 
     from lrlab.grading.driver import make_optimizer
+    from lrlab.stepping import drive
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             opt = make_optimizer(spec)
-            sched = catalog.torch_class(catalog.PLATEAU)(opt, **spec["kwargs"])
-            for t in range(1, upto + 1):
-                sched.step(spec["metrics"][t - 1])
+            sched = drive(catalog.torch_class(catalog.PLATEAU)(opt, **spec["kwargs"]), upto + 1,
+                          lambda t, s: None, step=lambda s, t: s.step(spec["metrics"][t - 1]))
         except Exception:  # noqa: BLE001 - the explanation is optional
             return None
     return (f"torch's state at step {upto}: best={sched.best!r}, num_bad_epochs={sched.num_bad_epochs}, "
