@@ -50,6 +50,40 @@ def test_ch02_steplr_tests_last_epoch_zero_and_multisteplr_tests_only_milestones
     assert math.isclose(_lrs(lambda o: L.MultiStepLR(o, [0, 2]), 0)[0], 0.01)  # milestone 0 decays at once
 
 
+def test_ch02_recursive_form_keeps_a_hand_edit_and_another_scheduler_the_closed_form_erases_them():
+    """Chapter 02's chainability section: StepLR (recursive) against LambdaLR holding the same closed form."""
+    def run(*makers, edit_at=None, steps=10):
+        opt = _opt(0.1)
+        scheds = [make(opt) for make in makers]
+        out = [opt.param_groups[0]["lr"]]
+        for t in range(1, steps):
+            opt.step()
+            for sched in scheds:
+                sched.step()
+            if t == edit_at:
+                opt.param_groups[0]["lr"] *= 0.5
+            out.append(opt.param_groups[0]["lr"])
+        return out
+
+    def recursive(o):
+        return L.StepLR(o, step_size=3, gamma=0.5)
+
+    def closed(o):
+        return L.LambdaLR(o, lambda t: 0.5 ** (t // 3))
+
+    def second(o):
+        return L.ExponentialLR(o, gamma=0.9)
+
+    alone = run(recursive)
+    assert alone == pytest.approx(run(closed), rel=1e-12)
+    kept = [e / a for e, a in zip(run(recursive, edit_at=4), alone, strict=True)]
+    erased = [e / a for e, a in zip(run(closed, edit_at=4), alone, strict=True)]
+    assert kept == pytest.approx([1.0] * 4 + [0.5] * 6) and erased == pytest.approx([1.0] * 4 + [0.5] + [1.0] * 5)
+    exp = [e / n for e, n in zip(run(second), run(), strict=True)]
+    assert [c / a for c, a in zip(run(recursive, second), alone, strict=True)] == pytest.approx(exp)
+    assert [c / a for c, a in zip(run(closed, second), alone, strict=True)] == pytest.approx([1.0] + [0.9] * 9)
+
+
 def test_ch03_gamma_claims():
     assert round(0.01 ** (1 / 100), 3) == 0.955
     assert 0.5**100 < 1e-30

@@ -121,6 +121,21 @@ def test_scheduler_chapter_structure(name: str):
     assert "## Summary" in text
 
 
+def test_base_class_is_built_where_the_first_scheduler_needs_it():
+    """The LRScheduler exercise and its check sit in the first scheduler's chapter, right before that
+    scheduler's exercise; no other notebook has them."""
+    first = catalog.get(catalog.SCHEDULERS[0])
+    check = f"schedulers.{catalog.BASE_CLASS}"
+    assert [p.stem for p in NOTEBOOKS if any(check in c for c in _code(_read(p)))] == [first.chapter]
+    cells = _read(NOTEBOOKS_DIR / f"{first.chapter}.ipynb").cells
+
+    def index(kind: str, needle: str) -> int:
+        return next(i for i, c in enumerate(cells) if c.cell_type == kind and needle in c.source)
+
+    assert (index("markdown", f"exercises/schedulers/{catalog.BASE_MODULE}.py") < index("code", check)
+            < index("markdown", f"exercises/schedulers/{first.module}.py"))
+
+
 def test_pitfalls_notebook_has_eight_guided_fixes():
     nb = _read(NOTEBOOKS_DIR / "09_pitfalls.ipynb")
     code = _code(nb)
