@@ -145,13 +145,25 @@ def test_pitfalls_notebook_has_eight_guided_fixes():
 
 
 def test_course_map_lists_every_notebook():
-    doc = (REPO_ROOT / "docs" / "course-map.md").read_text(encoding="utf-8")
     nb00 = _markdown(_read(NOTEBOOKS_DIR / "00_course_map.ipynb"))
     for name in EXPECTED:
-        assert f"notebooks/{name}.ipynb" in doc
         assert f"({name}.ipynb)" in nb00
     for needle in ("lrlab grade", "--solutions", "LRLAB_SCHEDULERS", "use_schedulers"):
-        assert needle in doc and needle in nb00
+        assert needle in nb00
+
+
+_MAP_ROW = re.compile(r"^\| (\d\d) \| \[([^]]+)\]\([^)]*\) \| (.*) \| (.*) \|$", re.M)
+
+
+def test_notebook_00_and_the_readme_show_the_same_course_map():
+    """The course map is written twice (README for the repository, notebook 00 for the learner in Jupyter):
+    row for row the same title, lessons and exercises, so neither can drift."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    nb00 = _markdown(_read(NOTEBOOKS_DIR / "00_course_map.ipynb"))
+    rows = [{m.group(1): m.groups()[1:] for m in _MAP_ROW.finditer(text)} for text in (readme, nb00)]
+    assert sorted(rows[0]) == sorted(rows[1]) == sorted(name[:2] for name in EXPECTED)
+    for number in rows[0]:
+        assert rows[0][number] == rows[1][number], f"course map row {number} differs"
 
 
 def test_readme_course_map_agrees_with_the_catalog():
