@@ -25,6 +25,7 @@ class SequentialLR(LRScheduler):
         """Validate, reset every group's ``lr`` to ``initial_lr``, undo the children's constructor steps and
         re-run the initial step of the scheduler active at step 0.
 
+        Milestones are ints >= 0 (``check_int``) in increasing order (``ValueError``) with
         ``len(milestones) == len(schedulers) - 1`` (``ValueError``); children as in ``check_schedulers``.
         Store ``_schedulers``, ``_milestones``, ``last_epoch = last_epoch + 1``, ``optimizer``; undo =
         ``recursive_undo()``; the active index is ``bisect_right(milestones, 0)``; ``_last_lr`` is that

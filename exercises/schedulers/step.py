@@ -51,7 +51,8 @@ class MultiStepLR(LRScheduler):
     ) -> None:
         """Store ``milestones`` as a ``collections.Counter`` (a repeated milestone decays twice) and ``gamma``.
 
-        Milestones are ints >= 0 in any order. Hint: ``Counter(milestones)``, then the base constructor.
+        Milestones: an iterable (``TypeError`` otherwise) of ints >= 0 (``check_int``) in any order.
+        Hint: ``Counter(milestones)``, then the base constructor.
         """
         raise NotImplementedError('MultiStepLR.__init__ is not implemented yet (schedulers/step.py)')
 

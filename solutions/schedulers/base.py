@@ -5,6 +5,11 @@ A scheduler owns an optimizer and rewrites ``group["lr"]`` of each of its param 
 rest: ``base_lrs`` (each group's starting LR), ``last_epoch`` (the current step: 0 right after construction,
 +1 per ``step()``), ``_step_count`` (calls to ``step()``, the constructor's included), ``_is_initial`` (True
 only during the constructor's step) and ``_last_lr`` (the LRs written by the latest step).
+
+Validation is stricter than torch's: the docstrings ask for checks torch does not make (torch accepts
+``step_size=0``, ``gamma=-1``, ``T_max=0``, ``patience=-1``...). ``check_int`` raises ``TypeError`` for a non-int
+and ``ValueError`` below the minimum, ``check_real`` ``TypeError`` for a non-number. For torch's classes the
+grader tests only the arguments torch rejects, with torch's exception type.
 """
 
 from __future__ import annotations
@@ -101,7 +106,8 @@ class LRScheduler:
         * Resuming (``last_epoch >= 0``): the current ``"lr"`` is already decayed, so it cannot be the starting
           LR; the groups must already carry ``"initial_lr"`` (restored with the optimizer), else ``KeyError``.
         * ``TypeError`` when ``optimizer`` is not an optimizer (``check_optimizer``) or ``last_epoch`` is not
-          an int; ``ValueError`` when ``last_epoch < -1``.
+          an int; ``ValueError`` when ``last_epoch < -1`` (``check_int``; torch checks neither and raises the
+          resume branch's ``KeyError``).
 
         Hint: the starting LRs are read from the groups in both cases; the only difference is whether a
         missing one may be filled in. The initial step is the constructor's last act (``_initial_step``).
@@ -129,11 +135,12 @@ class LRScheduler:
     def _initial_step(self) -> None:
         """The constructor's step: an ordinary ``step()`` that is counted as the first call and flagged.
 
-        Contract: afterwards ``_step_count == 1`` (counting starts here) and ``_is_initial`` is False. While the
-        step runs ``_is_initial`` is True: a recursive ``get_lr`` (new LR = previous LR x factor) reads it to
-        know there is no previous step to apply a factor for, and returns the LRs as they are (or its start
-        value). The flag must be False afterwards even when ``step()`` raises (a bad ``get_lr``), so a later
-        step is never mistaken for the initial one.
+        Contract: ``_step_count`` is set to 0 here, so afterwards it is 1 (the base ``step()`` counts; a class
+        whose own ``step`` does not, ``CosineAnnealingWarmRestarts``, keeps 0, as in torch), and ``_is_initial``
+        is False. While the step runs ``_is_initial`` is True: a recursive ``get_lr`` (new LR = previous LR x
+        factor) reads it to know there is no previous step to apply a factor for, and returns the LRs as they
+        are (or its start value). The flag must be False afterwards even when ``step()`` raises (a bad
+        ``get_lr``), so a later step is never mistaken for the initial one.
 
         Hint: which Python statement runs clean-up code whether or not the block before it raised?
         """

@@ -75,8 +75,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     ) -> None:
         """Store ``T_0`` (int >= 1), ``T_i = T_0``, ``T_mult`` (int >= 1), ``eta_min`` and ``T_cur = last_epoch``.
 
-        Bad values raise ``ValueError`` (like torch, also for a non-int). Hint: set ``T_cur`` before
-        ``super().__init__``, whose initial step reads it.
+        Bad ``T_0``/``T_mult``/``eta_min`` raise ``ValueError`` (like torch, also for a non-int or non-number).
+        Hint: set ``T_cur`` before ``super().__init__``, whose initial step reads it.
         """
         ### BEGIN SOLUTION
         if isinstance(T_0, bool) or not isinstance(T_0, numbers.Integral) or T_0 <= 0:
@@ -110,8 +110,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def step(self, epoch: float | None = None) -> None:
         """Advance ``T_cur`` (restarting cycles) and write the LRs; ``epoch`` may be fractional.
 
-        No epoch: ``T_cur += 1``; when ``T_cur >= T_i``: ``T_cur -= T_i`` (mod) and ``T_i *= T_mult``. (The very
-        first call, while ``last_epoch < 0``, is epoch 0.) With ``epoch`` (>= 0, else ``ValueError``): for
+        No epoch: ``T_cur += 1``; when ``T_cur >= T_i``: ``T_cur = T_cur % T_i`` (a modulo, not one subtraction:
+        built with ``last_epoch=k`` the first step lands on ``T_cur = k + 1``, which can be ``2 * T_i`` or more; a
+        fraction is kept) and ``T_i *= T_mult`` (once). (The very first call, while ``last_epoch < 0``, is epoch
+        0.) With ``epoch`` (a number, ``TypeError`` otherwise; >= 0, else ``ValueError``): for
         ``epoch < T_0``, ``T_i = T_0, T_cur = epoch``; else with ``T_mult == 1``: ``T_cur = epoch % T_0``; else
         ``n = int(log_{T_mult}(epoch / T_0 * (T_mult - 1) + 1))``, ``T_cur = epoch - T_0 (T_mult^n - 1) / (T_mult - 1)``,
         ``T_i = T_0 * T_mult^n``. Then ``last_epoch = floor(epoch)`` and every group's ``lr`` and ``_last_lr``

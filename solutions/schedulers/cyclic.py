@@ -74,6 +74,11 @@ class CyclicLR(LRScheduler):
         triangular/triangular2, 'iterations' for exp_range unless ``scale_fn`` is given), ``cycle_momentum``,
         ``use_beta1``, ``base_momentums``, ``max_momentums``.
 
+        ``ValueError``: a list of the wrong length, ``step_size_up <= 0``, ``step_size_down < 0``, an unknown
+        ``mode`` without ``scale_fn``, a ``scale_mode`` other than 'cycle'/'iterations' (torch does not check it),
+        an optimizer without momentum or betas while ``cycle_momentum``. ``TypeError``: a non-number LR, step size
+        or ``gamma``, a ``scale_fn`` that is not callable.
+
         Hint: ``base_lrs`` is assigned AFTER ``super().__init__`` (torch's order: the initial step still uses
         each group's ``initial_lr``).
         """

@@ -14,7 +14,7 @@ class ExponentialLR(LRScheduler):
     """Decay every group's LR by ``gamma`` each step: ``lr_t = base_lr * gamma^t``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        """Store ``gamma`` (a number > 0; < 1 decays, > 1 grows), then run the base constructor.
+        """Store ``gamma`` (a number > 0, else ``ValueError``; < 1 decays, > 1 grows), then the base constructor.
 
         Hint: validate, store, ``super().__init__(optimizer, last_epoch)``.
         """

@@ -25,7 +25,8 @@ class OneCycleLR(LRScheduler):
     Two phases: initial_lr -> max_lr until step ``pct_start * N - 1``, then max_lr -> min_lr until ``N - 1``.
     Three phases: initial -> max until ``pct_start * N - 1``, max -> initial until ``2 * pct_start * N - 2``,
     initial -> min until ``N - 1``. ``initial_lr = max_lr / div_factor``, ``min_lr = initial_lr /
-    final_div_factor``. Momentum runs inversely (max -> base -> max).
+    final_div_factor``. Momentum runs inversely: max -> base -> max over the two phases; with three phases
+    max -> base in phase 1, base -> max in phase 2, and it stays at max_momentum in phase 3 (max -> max).
     """
 
     def __init__(
@@ -48,11 +49,12 @@ class OneCycleLR(LRScheduler):
         """Validate, build ``_schedule_phases`` and write the per-group LR bounds, then the base constructor.
 
         ``total_steps`` (positive int) or else ``epochs * steps_per_epoch`` (positive ints); ``pct_start`` a
-        float in [0, 1]; ``anneal_strategy`` 'cos' or 'linear' -- all ``ValueError`` like torch. Each phase is a
-        dict with ``end_step`` and the group keys it anneals between: ``start_lr``/``end_lr`` (among
-        'initial_lr', 'max_lr', 'min_lr') and ``start_momentum``/``end_momentum`` ('max_momentum',
-        'base_momentum'). On a fresh start each group gets ``initial_lr``, ``max_lr``, ``min_lr`` (and, with
-        ``cycle_momentum``, ``momentum``/``betas[0] = max_momentum``, ``max_momentum``, ``base_momentum``).
+        float in [0, 1] (an int, even ``1``, is rejected); ``anneal_strategy`` 'cos' or 'linear' -- all
+        ``ValueError`` like torch. Each phase is a dict with ``end_step`` and the group keys it anneals between:
+        ``start_lr``/``end_lr`` (among 'initial_lr', 'max_lr', 'min_lr') and ``start_momentum``/``end_momentum``
+        ('max_momentum', 'base_momentum'). On a fresh start each group gets ``initial_lr``, ``max_lr``,
+        ``min_lr`` (and, with ``cycle_momentum``, ``momentum``/``betas[0] = max_momentum``, ``max_momentum``,
+        ``base_momentum``).
         Store ``total_steps``, ``_schedule_phases``, ``_anneal_func_type``, ``cycle_momentum``, ``use_beta1``.
 
         Hint: phase end steps are floats: ``float(pct_start * total_steps) - 1``, ...

@@ -31,7 +31,9 @@ class ReduceLROnPlateau(LRScheduler):
         """Validate and store the settings, then reset the counters (no base constructor call, no step).
 
         ``mode`` 'min'|'max', ``threshold_mode`` 'rel'|'abs', ``0 <= factor < 1``, ``patience``/``cooldown``
-        ints >= 0, ``threshold``/``eps`` >= 0, ``min_lr`` a number or one per group (``ValueError``).
+        ints >= 0, ``threshold``/``eps`` >= 0, ``min_lr`` a number or one per group: ``ValueError`` for a bad
+        value, ``TypeError`` for a non-number or non-int (``check_real``, ``check_int``). torch itself checks only
+        ``factor < 1``, ``mode``, ``threshold_mode`` and the length of a ``min_lr`` list.
         Store ``factor``, ``optimizer``, ``default_min_lr`` (None for a list), ``min_lrs``, ``patience``,
         ``cooldown``, ``eps``, ``last_epoch = 0``, ``_last_lr``, ``mode_worse`` (inf for 'min', -inf for
         'max'), ``mode``, ``threshold``, ``threshold_mode``, then ``best = mode_worse``,
@@ -116,7 +118,9 @@ class ReduceLROnPlateau(LRScheduler):
         (``is_better(current, best)``): ``best = current``, ``num_bad_epochs = 0``; else ``num_bad_epochs += 1``.
         In cooldown: ``cooldown_counter -= 1``, ``num_bad_epochs = 0``. If ``num_bad_epochs > patience``: for each
         group i, ``new = max(old * factor, min_lrs[i])`` is written only if ``old - new > eps``; then
-        ``cooldown_counter = cooldown``, ``num_bad_epochs = 0``. Finally ``_last_lr`` = the group LRs.
+        ``cooldown_counter = cooldown``, ``num_bad_epochs = 0``. Finally ``_last_lr`` = the group LRs. (A group
+        added after construction: before reducing, ``min_lrs`` becomes ``default_min_lr`` per group, or
+        ``RuntimeError`` when ``min_lr`` was a list, as in torch.)
 
         Hint: the order of the checks matters (cooldown is handled before the patience test).
         """

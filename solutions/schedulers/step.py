@@ -63,7 +63,8 @@ class MultiStepLR(LRScheduler):
     ) -> None:
         """Store ``milestones`` as a ``collections.Counter`` (a repeated milestone decays twice) and ``gamma``.
 
-        Milestones are ints >= 0 in any order. Hint: ``Counter(milestones)``, then the base constructor.
+        Milestones: an iterable (``TypeError`` otherwise) of ints >= 0 (``check_int``) in any order.
+        Hint: ``Counter(milestones)``, then the base constructor.
         """
         ### BEGIN SOLUTION
         if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
