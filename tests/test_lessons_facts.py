@@ -130,6 +130,38 @@ def test_ch08_first_reduction_on_the_fourth_bad_epoch():
     ("05", "escape sharp regions"),
     ("09", "multiplier=1 never"),
     ("09", "`last_epoch=steps_done - 1` (here 9)"),
+    ("04", "`T_cur -= T_i; T_i *= T_mult`"),
 ])
 def test_wrong_claims_are_gone(name, wrong):
     assert wrong not in _text(name)
+
+
+def test_ch04_warm_restarts_restart_with_a_modulo_once():
+    """Chapter 04: on a plain step past T_i, torch sets T_cur = T_cur % T_i (once) and T_i *= T_mult; a
+    scheduler built with last_epoch=k starts at T_cur = k + 1, so one subtraction would land past T_i."""
+    opt = _opt(0.1)
+    opt.param_groups[0]["initial_lr"] = 0.3
+    sched = L.CosineAnnealingWarmRestarts(opt, T_0=3, last_epoch=11)
+    assert (sched.T_cur, sched.T_i) == ((11 + 1) % 3, 3) and sched.get_last_lr() == [0.3]
+    opt = _opt(0.1)
+    opt.param_groups[0]["initial_lr"] = 0.3
+    sched = L.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2, last_epoch=40)
+    assert (sched.T_cur, sched.T_i) == ((40 + 1) % 4, 8)
+    assert "T_cur % T_i" in _text("04")
+
+
+def test_ch06_three_phase_momentum_stays_at_max_in_phase_three():
+    """Chapter 06: with three_phase=True momentum goes max -> base -> max over the first two phases, then
+    stays at max_momentum while the LR falls to its minimum."""
+    opt = _opt(0.1, momentum=0.9)
+    sched = L.OneCycleLR(opt, max_lr=1.0, total_steps=30, three_phase=True, pct_start=0.3)
+    moms = []
+    for _ in range(30):
+        moms.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        if len(moms) < 30:
+            sched.step()
+    end_two = int(2 * 0.3 * 30) - 2  # the second phase ends at 2 p N - 2
+    assert min(moms) == pytest.approx(0.85) and moms[0] == pytest.approx(0.95)
+    assert all(m == pytest.approx(0.95) for m in moms[end_two:])
+    assert "stays at `max_momentum`" in _text("06")
