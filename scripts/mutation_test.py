@@ -523,6 +523,16 @@ def _w(S):
     return run(S.CosineAnnealingWarmRestarts(o, T_0=3), o, 7)
 
 
+@mutant("cawr-restart-subtract", CAWR, "cosine.py",
+        ("                self.T_cur = self.T_cur % self.T_i\n", "                self.T_cur = self.T_cur - self.T_i\n"),
+        "restarts with one subtraction instead of the modulo (built with last_epoch=k, k + 1 >= 2 T_0)")
+def _w(S):
+    o = sgd()
+    for g in o.param_groups:
+        g["initial_lr"] = g["lr"] * 3
+    return run(S.CosineAnnealingWarmRestarts(o, T_0=3, last_epoch=11), o, 6)
+
+
 @mutant("cawr-epoch-t-mult-1", CAWR, "cosine.py",
         ("                if self.T_mult == 1:\n", "                if False:  # learner: one formula for all T_mult\n"),
         "step(epoch >= T_0) with T_mult == 1 uses the log formula (log base 1: ZeroDivisionError)")
