@@ -203,6 +203,27 @@ def test_grade_concepts_cli_rejects_a_bad_path(tmp_path: Path, capsys: pytest.Ca
     assert args.no_concepts and args.concepts == CONCEPTS_ASSIGNMENT
 
 
+def test_cell_without_answers_scores_0_and_shows_the_explanation_only_when_autograded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from lrlab.classroom import concepts_cells as cells
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(cells.ConceptWrong, match=r"\[02.predict\] 0 points: no answers.py next to this notebook"):
+        cells.grade("02.predict", 1)
+    data = b"q02_predict = 0.025\n"
+    (tmp_path / ANSWERS).write_bytes(data)
+    report = {"note": "", "total": 1.0, "max_total": 1.0, "results": {"02.predict": {
+        "name": "q02_predict", "ok": True, "points": 1.0, "max_points": 1.0, "verdict": "VERDICT", "message": "FEEDBACK"}}}
+    monkeypatch.setitem(cells._cache, f"{cells._fingerprint(data)}:1.0", report)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    cells.grade("02.predict", 1)
+    out = capsys.readouterr().out
+    assert "VERDICT" in out and "FEEDBACK" not in out and "q02_predict" in out  # the overview, then the verdict
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    cells.grade("02.predict", 1)
+    assert capsys.readouterr().out == "FEEDBACK\n"
+
+
 # ------------------------------------------------------------------------------------------ nbgrader end to end
 HOSTILE = {
     "02.predict": "q02_predict = 0.05  # wrong: the doubled milestone counts twice",
@@ -356,7 +377,7 @@ def test_feedback_explains_each_answer_and_shows_the_answers_file(course: dict[s
     assert "did not finish within" in text["hostile"] and "lr_at(0) raised ZeroDivisionError: no warmup" in text["hostile"]
     assert "expected an int, got &#x27;690&#x27;" in text["hostile"] or "expected an int, got '690'" in text["hostile"]
     assert "forged" not in text["hostile"] and "Traceback (most recent call last)" not in text["hostile"]
-    assert "Student's code: `answers.py`" in text["hostile"] and "while True" in text["hostile"]
+    assert "Student's code: answers.py" in text["hostile"] and "while True" in text["hostile"]
     graded = nbformat.read(course["dir"] / "autograded" / "hostile" / CONCEPTS_ASSIGNMENT / CONCEPTS_NOTEBOOK,
                            as_version=4)
     assert not any("cells.result_for" in c.source for c in graded.cells if c.cell_type == "code")
