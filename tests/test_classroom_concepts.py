@@ -161,12 +161,14 @@ def test_child_isolates_each_answer_and_hides_lrlab_and_torch_schedulers(tmp_pat
         "def raises(t):\n    raise ZeroDivisionError('boom')\n"
         "def dies(t):\n    os._exit(3)\n"
         "def fine(t):\n    return t / 2\n"
+        "def hog(t):\n    return len(bytearray(8 * 1024**3))\n"
+        "def leaves(t):\n    if os.fork() == 0:\n        import time\n        time.sleep(600)\n    return 1.0\n"
         "big = 'x' * 10**7\n"
         "try:\n    import lrlab\n    seen = ['lrlab']\nexcept ImportError:\n    seen = []\n"
         "try:\n    from torch.optim import lr_scheduler\n    lr_scheduler.StepLR\n    seen.append('StepLR')\n"
         "except (ImportError, AttributeError):\n    pass\n")
     t = time.perf_counter()
-    run = run_answers(answers, [{"name": n, "ts": [0, 1, 2]} for n in ("loops", "raises", "dies", "fine")]
+    run = run_answers(answers, [{"name": n, "ts": [0, 1, 2]} for n in ("loops", "raises", "dies", "fine", "hog", "leaves")]
                       + [{"name": n, "ts": None} for n in ("big", "seen", "missing")], seconds=2.0, sandbox="bwrap")
     seconds = time.perf_counter() - t
     assert run.isolated and not run.problem
@@ -176,6 +178,10 @@ def test_child_isolates_each_answer_and_hides_lrlab_and_torch_schedulers(tmp_pat
     assert type(err.value).__name__ == "ZeroDivisionError"
     assert "died (exit 3)" in run.answers["dies"]["error"]
     assert [run.answers["fine"]["value"](t) for t in range(3)] == [0.0, 0.5, 1.0]
+    with pytest.raises(Exception) as err:  # the address-space limit
+        run.answers["hog"]["value"](0)
+    assert type(err.value).__name__ == "MemoryError"
+    assert run.answers["leaves"]["value"](2) == 1.0  # the processes it left behind are killed
     assert len(run.answers["big"]["value"]) <= 300
     assert run.answers["seen"] == {"value": []}  # neither lrlab (its oracle) nor torch's schedulers
     assert run.answers["missing"] == {"error": "answers.py defines no `missing`"}

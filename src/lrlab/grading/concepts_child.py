@@ -8,7 +8,7 @@ only sends values (numbers, bools, strings, lists; for a function answer its val
 and the grading process compares them with torch's (:mod:`lrlab.grading.concepts_grade`).
 
 Child side (stdlib only): :func:`child_main` keeps stdout as its result channel, points fds 0-2 at
-/dev/null, sets rlimits, imports ``answers.py``, then evaluates each answer in a forked process of its own
+/dev/null, sets rlimits (file size, address space, processes: as the scheduler sandbox), imports ``answers.py``, then evaluates each answer in a forked process of its own
 (``parallel`` at a time, ``seconds`` of wall and CPU each), so an answer that loops, crashes or floods costs
 that answer only. Each result is one JSON line; the grading process caps, parses and validates every line
 and takes the first result per answer.
@@ -42,6 +42,7 @@ MAX_OUTPUT = 8 * 1024 * 1024  # bytes the grading process reads from the child
 MAX_ITEMS = 1000  # list items kept
 MAX_TEXT = 300  # characters of a string or repr kept
 MAX_INT_BITS = 256
+AS_BYTES = 3 * 1024**3  # address space of the child and each answer's process (torch imports in 2 GiB)
 END_LINE = b'{"end": true}\n'
 
 
@@ -99,8 +100,10 @@ def _limit(resource_mod: Any, which: int, value: int) -> None:
 def _fork_one(module: Any, request: dict[str, Any], seconds: float) -> tuple[int, int]:
     r, w = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the answer's own process
+    if pid == 0:  # the answer's own process, in a process group of its own (killed whole when it ends)
         try:
+            os.setpgid(0, 0)
+            os.nice(19)  # below the child that keeps the deadlines (an answer that forks cannot starve it)
             os.close(r)
             import resource
 
@@ -129,8 +132,8 @@ def child_main(job: dict[str, Any]) -> None:
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
 
-    def send(message: dict[str, Any]) -> None:
-        data = json.dumps(message).encode() + b"\n"
+    def send(message: dict[str, Any] | bytes) -> None:
+        data = message if isinstance(message, bytes) else json.dumps(message).encode() + b"\n"
         view = memoryview(data)
         while view:
             view = view[os.write(out, view):]
@@ -140,6 +143,8 @@ def child_main(job: dict[str, Any]) -> None:
 
     _limit(resource, resource.RLIMIT_FSIZE, 1024 * 1024)
     _limit(resource, resource.RLIMIT_CORE, 0)
+    _limit(resource, resource.RLIMIT_AS, int(job["as_bytes"]))
+    _limit(resource, resource.RLIMIT_NPROC, int(job["nproc"]))
     seconds = float(job["seconds"])
     try:
         spec = importlib.util.spec_from_file_location("answers", job["answers"])
@@ -155,7 +160,11 @@ def child_main(job: dict[str, Any]) -> None:
     while todo or running:
         while todo and len(running) < int(job["parallel"]):
             request = todo.pop(0)
-            pid, fd = _fork_one(module, request, seconds)
+            try:
+                pid, fd = _fork_one(module, request, seconds)
+            except OSError as err:  # no process left (answers.py started too many?)
+                send({"name": request["name"], "error": f"its process could not start ({err.strerror})"})
+                continue
             running[fd] = (pid, request, time.monotonic(), bytearray())
         ready, _, _ = select.select(list(running), [], [], 0.05)
         for fd in ready:
@@ -165,22 +174,20 @@ def child_main(job: dict[str, Any]) -> None:
             except OSError:
                 chunk = b""
             data += chunk
-            if chunk and len(data) <= MAX_LINE:
-                continue
-            line = bytes(data).split(b"\n", 1)[0]
+            if chunk and b"\n" not in data and len(data) <= MAX_LINE:
+                continue  # (a complete line is the whole result: a process the answer started may hold the pipe)
+            line, newline, _ = bytes(data).partition(b"\n")
             ended = _reap(pid)
-            if chunk or not line:
-                why = "its value is too large to read" if chunk else f"its process died ({ended})"
+            if not newline or len(line) > MAX_LINE:
+                why = "its value is too large to read" if len(line) > MAX_LINE else f"its process died ({ended})"
                 send({"name": request["name"], "error": why})
             else:
-                os.write(out, line + b"\n")
+                send(line + b"\n")
             os.close(fd)
             del running[fd]
         now = time.monotonic()
         for fd, (pid, request, start, _data) in list(running.items()):
             if now - start > seconds:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
                 _reap(pid)
                 send({"name": request["name"], "timeout": seconds})
                 os.close(fd)
@@ -190,8 +197,11 @@ def child_main(job: dict[str, Any]) -> None:
 
 
 def _reap(pid: int) -> str:
+    """Kill the answer's process and everything it started (its process group); how it ended."""
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
@@ -337,7 +347,7 @@ def run_answers(path: Path, requests: list[dict[str, Any]], *, seconds: float = 
     Never raises for anything in ``answers.py``; raises ``lrlab.grading.sandbox.SandboxError`` when isolation
     is required (``$LRLAB_REQUIRE_SANDBOX``) but bubblewrap is unusable.
     """
-    from lrlab.grading.sandbox import SandboxError, sandbox_kind
+    from lrlab.grading.sandbox import NPROC_EXTRA, SandboxError, _own_process_count, sandbox_kind
 
     kind, why = sandbox_kind(sandbox)
     if kind != "bwrap" and _require_sandbox() and sandbox != "none":
@@ -358,7 +368,8 @@ def run_answers(path: Path, requests: list[dict[str, Any]], *, seconds: float = 
             p.chmod(0o755)
         (base / ANSWERS).chmod(0o644)
         inside = f"/submission/{ANSWERS}" if kind == "bwrap" else str(base / ANSWERS)
-        job = json.dumps({"answers": inside, "requests": requests, "seconds": seconds, "parallel": parallel})
+        job = json.dumps({"answers": inside, "requests": requests, "seconds": seconds, "parallel": parallel,
+                          "as_bytes": AS_BYTES, "nproc": _own_process_count() + NPROC_EXTRA})
         limit = IMPORT_SECONDS + seconds * (-(-len(requests) // parallel) + 1) + 5.0
         env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1"}
