@@ -164,7 +164,7 @@ def test_child_isolates_each_answer_and_hides_lrlab_and_torch_schedulers(tmp_pat
         "def hog(t):\n    return len(bytearray(8 * 1024**3))\n"
         "def leaves(t):\n    if os.fork() == 0:\n        import time\n        time.sleep(600)\n    return 1.0\n"
         "big = 'x' * 10**7\n"
-        "try:\n    import lrlab\n    seen = ['lrlab']\nexcept ImportError:\n    seen = []\n"
+        "try:\n    import lrlab.concepts\n    seen = ['lrlab']\nexcept ImportError:\n    seen = []\n"
         "try:\n    from torch.optim import lr_scheduler\n    lr_scheduler.StepLR\n    seen.append('StepLR')\n"
         "except (ImportError, AttributeError):\n    pass\n")
     t = time.perf_counter()
@@ -186,6 +186,21 @@ def test_child_isolates_each_answer_and_hides_lrlab_and_torch_schedulers(tmp_pat
     assert run.answers["seen"] == {"value": []}  # neither lrlab (its oracle) nor torch's schedulers
     assert run.answers["missing"] == {"error": "answers.py defines no `missing`"}
     assert seconds < 30
+
+
+@needs_bwrap
+def test_an_installed_lrlab_is_hidden_in_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A non-editable install puts lrlab (its oracle) in the venv the sandbox reads: the child must not see it.
+    Stand-in: pretend lrlab is installed where numpy is, and check numpy's modules are gone inside."""
+    import numpy
+
+    import lrlab
+
+    answers = tmp_path / ANSWERS
+    answers.write_text("try:\n    from numpy import linalg\n    seen = True\nexcept ImportError:\n    seen = False\n")
+    assert run_answers(answers, [{"name": "seen", "ts": None}], sandbox="bwrap").answers["seen"] == {"value": True}
+    monkeypatch.setattr(lrlab, "__file__", numpy.__file__)
+    assert run_answers(answers, [{"name": "seen", "ts": None}], sandbox="bwrap").answers["seen"] == {"value": False}
 
 
 def test_child_reports_an_import_that_fails_and_a_file_that_is_not_one(tmp_path: Path) -> None:
