@@ -224,6 +224,14 @@ def test_grade_concepts_cli_rejects_a_bad_path(tmp_path: Path, capsys: pytest.Ca
     assert args.no_concepts and args.concepts == CONCEPTS_ASSIGNMENT
 
 
+def test_the_cells_module_imports_neither_torch_nor_the_questions() -> None:
+    """The kernel side stays stdlib-only: torch and the judging live in the grading process."""
+    code = ("import sys, lrlab.classroom.concepts_cells; "
+            "print(sorted(m for m in ('torch', 'lrlab.concepts', 'lrlab.grading') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
 def test_cell_without_answers_scores_0_and_shows_the_explanation_only_when_autograded(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from lrlab.classroom import concepts_cells as cells
