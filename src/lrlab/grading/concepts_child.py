@@ -99,7 +99,12 @@ def _limit(resource_mod: Any, which: int, value: int) -> None:
 
 def _fork_one(module: Any, request: dict[str, Any], seconds: float) -> tuple[int, int]:
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:  # the answer's own process, in a process group of its own (killed whole when it ends)
         try:
             os.setpgid(0, 0)
