@@ -1,7 +1,9 @@
 """nbgrader configuration for the LR Lab course. Run every ``nbgrader`` command from this directory.
 
-Paths are relative to this file, so the course works wherever the repository is cloned. The assignment
-``lr_schedulers`` (course/source/lr_schedulers/) is built by ``lrlab build-course``, which also writes
+Paths are relative to this file, so the course works wherever the repository is cloned. The assignments
+``lr_schedulers`` (course/source/lr_schedulers/: the scheduler package, 100 points) and ``lr_concepts``
+(course/source/lr_concepts/: answers.py, one point per conceptual question) are built by
+``lrlab build-course``, which also writes
 ``classroom.json`` here (the layout and the exchange root); see docs/instructor-guide.md.
 """
 
@@ -45,14 +47,15 @@ c.Execute.extra_arguments = ["--IPKernelApp.ignore_cwd=True"]
 # 300 s still ends a kernel stuck for another reason.
 c.Execute.timeout = 300
 
-# The learner's work is the `schedulers/` package, not the notebook: autograde must keep the student's
-# .py files instead of copying the instructor's (stub) versions over them (else the grader would grade the
-# release, and a student who deleted a module would get the stub back). Every .py of every built
-# assignment is named here; a module a student deleted stays deleted.
+# The learner's work is the `schedulers/` package (lr_schedulers) or `answers.py` (lr_concepts), not the
+# notebook: autograde must keep the student's .py files instead of copying the instructor's (stub) versions
+# over them (else the grader would grade the release, and a student who deleted a module would get the stub
+# back). Every such .py of every built assignment is named here; a file a student deleted stays deleted.
 c.Autograde.exclude_overwriting = {
-    source.name: sorted(p.relative_to(source).as_posix() for p in (source / "schedulers").rglob("*.py"))
+    source.name: sorted([p.relative_to(source).as_posix() for p in (source / "schedulers").rglob("*.py")]
+                        + (["answers.py"] if (source / "answers.py").is_file() else []))
     for source in sorted((HERE / "source").glob("*/"))
-    if (source / "schedulers").is_dir()
+    if (source / "schedulers").is_dir() or (source / "answers.py").is_file()
 }
 # A student who deletes a test cell gets it back (graded), instead of a "needs manual grade" hole.
 c.OverwriteCells.add_missing_cells = True

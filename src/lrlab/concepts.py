@@ -22,7 +22,7 @@ from torch.optim import lr_scheduler as L
 
 from lrlab.stepping import make_optimizer, step_schedule
 
-__all__ = ["Question", "check", "questions", "torch_scheduler_names"]
+__all__ = ["Question", "answer_name", "check", "feedback", "function_steps", "questions", "torch_scheduler_names"]
 
 
 def torch_scheduler_names() -> list[str]:
@@ -119,6 +119,7 @@ def _function(reference: Callable[[int], float], steps: int, sig: str):
                 return False, f"lr_at({t}) = {got!r}, torch's schedule has {want!r}"
         return True, ""
 
+    judge.steps = steps  # type: ignore[attr-defined]  (the t's it calls, for graders that evaluate elsewhere)
     return judge
 
 
@@ -337,8 +338,29 @@ def check(question_id: str, answer: Any, *, quiet: bool = False) -> bool:
         return False
     ok, detail = q.judge(answer)
     if not quiet:
-        expected = q.expected()
-        why = q.explain.format(expected=expected) if expected is not None else q.explain
-        verdict = "right" if ok else "not quite" + (f" ({detail})" if detail else "")
-        print(f"[{q.id}] {verdict}. {why}" if ok or detail else f"[{q.id}] {verdict}: try again. Hint: {why}")
+        print(feedback(q, ok, detail))
     return ok
+
+
+def feedback(q: Question, ok: bool, detail: str = "") -> str:
+    """The verdict line ``check`` prints: right or not quite (with ``detail``), and the explanation."""
+    expected = q.expected()
+    why = q.explain.format(expected=expected) if expected is not None else q.explain
+    verdict = "right" if ok else "not quite" + (f" ({detail})" if detail else "")
+    return f"[{q.id}] {verdict}. {why}" if ok or detail else f"[{q.id}] {verdict}: try again. Hint: {why}"
+
+
+def answer_name(question_id: str) -> str:
+    """The Python name of the answer to ``question_id`` in an ``answers.py`` (``"02.lr_at"`` -> ``q02_lr_at``)."""
+    chapter, _, rest = question_id.partition(".")
+    name = f"q{chapter}_{rest}"
+    if not name.isidentifier():
+        raise ValueError(f"question id {question_id!r} gives no Python name")
+    return name
+
+
+def function_steps(q: Question) -> range | None:
+    """The steps t at which a function answer (kind ``function``) is judged; None for other kinds."""
+    if q.kind != "function":
+        return None
+    return range(int(q.judge_fn.steps) + 1)  # type: ignore[union-attr]

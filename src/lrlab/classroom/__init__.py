@@ -1,7 +1,8 @@
 """Classroom grading with nbgrader: ``lrlab build-course`` and ``lrlab autograde --jobs N``.
 
 See docs/instructor-guide.md. ``builder`` writes the source assignment, ``cells`` is what its test cells
-call in the notebook kernel, ``gradejob`` is the child process they start, ``preprocessors`` holds the
+call in the notebook kernel (``concepts_builder`` and ``concepts_cells``: the same for the second
+assignment, the conceptual questions), ``gradejob`` is the child process they start, ``preprocessors`` holds the
 nbgrader preprocessor the course config adds, ``batch`` grades several submissions at once.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from lrlab.paths import COURSE_DIR
 
 ASSIGNMENT = "lr_schedulers"
+CONCEPTS_ASSIGNMENT = "lr_concepts"
 
 
 def _build_course(args: argparse.Namespace) -> int:
@@ -26,12 +28,23 @@ def _build_course(args: argparse.Namespace) -> int:
     repo = Path(args.repo).resolve() if args.repo else REPO_ROOT
     try:
         chosen = lay.resolve_layout(args.layout)
+        if args.concepts == args.assignment:
+            raise ValueError(f"--concepts and --assignment must differ, both are {args.assignment!r}")
         dst = build_course(course, args.assignment)
+        concepts_dst = None
+        if not args.no_concepts:
+            from lrlab.classroom.concepts_builder import build_concepts
+
+            concepts_dst = build_concepts(course, args.concepts)
     except (FileNotFoundError, ValueError) as exc:
         print(f"lrlab build-course: {exc}", file=sys.stderr)
         return 2
     files = sorted(p.relative_to(dst).as_posix() for p in dst.rglob("*") if p.is_file())
     print(f"built {dst} ({len(files)} files: {NOTEBOOK} and the stub package schedulers/)")
+    if concepts_dst is not None:
+        from lrlab.classroom.concepts_builder import ANSWERS, CONCEPTS_NOTEBOOK
+
+        print(f"built {concepts_dst} ({CONCEPTS_NOTEBOOK} and the answer stubs {ANSWERS}: the conceptual questions)")
     if chosen == "shared":
         exchange = Path(args.exchange or lay.DEFAULT_EXCHANGE).resolve()
         why = "--layout shared" if args.layout == "shared" else \
@@ -59,7 +72,15 @@ def _build_course(args: argparse.Namespace) -> int:
         print(f"layout: local (one person, no other accounts found); exchange {exchange}. "
               "On a machine with student accounts use --layout shared.")
     print(f"next, from {course}: nbgrader generate_assignment {args.assignment} --force")
+    if concepts_dst is not None:
+        print(f"      and: nbgrader generate_assignment {args.concepts} --force")
     return 0
+
+
+def _grade_concepts(args: argparse.Namespace) -> int:
+    from lrlab.grading.concepts_grade import run_cli
+
+    return run_cli(Path(args.answers), Path(args.json) if args.json else None, args.points, args.explain)
 
 
 def _leaked(found: list[str]) -> bool:
@@ -148,7 +169,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "accounts exist")
     p.add_argument("--exchange", help="exchange root (shared default /usr/local/share/nbgrader/exchange)")
     p.add_argument("--repo", help="the instructor's clone to close to other users (default: this toolkit's)")
+    p.add_argument("--concepts", default=CONCEPTS_ASSIGNMENT, metavar="NAME",
+                   help="name of the second assignment, the conceptual questions (answers.py; default: %(default)s)")
+    p.add_argument("--no-concepts", action="store_true", help="build only the scheduler assignment")
     p.set_defaults(func=_build_course)
+
+    p = sub.add_parser("grade-concepts", help="grade an answers.py of the conceptual questions (lr_concepts)")
+    p.add_argument("answers", nargs="?", default="answers.py", help="answers.py, or its folder (default: %(default)s)")
+    p.add_argument("--points", type=float, default=1.0, help="points per question (default: 1)")
+    p.add_argument("--json", metavar="FILE", help="write the result as JSON to FILE instead of printing it")
+    p.add_argument("--explain", action="store_true", help="print each answer's explanation (gives the answers away)")
+    p.set_defaults(func=_grade_concepts)
 
     p = sub.add_parser("build-student-env", help="a wheel (and venv) of the toolkit without the solutions (instructors)")
     p.add_argument("dir", help="output directory: DIR/wheels/lrlab-*.whl and DIR/venv")

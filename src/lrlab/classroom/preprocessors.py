@@ -48,13 +48,30 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def code_cell_source(rel: str, text: str | None, names: list[str]) -> str:
+def code_cell_source(rel: str, text: str | None, names: list[str], folder: str = "schedulers/") -> str:
     """Markdown showing one submitted file read-only: a heading naming the file and its schedulers, the code."""
     what = f" ({', '.join(names)})" if names else ""
     if text is None:
-        return f"#### Student's code: `schedulers/{rel}`{what}\n\n*Not in the submission (deleted or renamed).*"
+        return f"#### Student's code: `{folder}{rel}`{what}\n\n*Not in the submission (deleted or renamed).*"
     fence = _fence(text)
-    return f"#### Student's code: `schedulers/{rel}`{what}\n\n{fence}python\n{text.rstrip()}\n{fence}"
+    return f"#### Student's code: `{folder}{rel}`{what}\n\n{fence}python\n{text.rstrip()}\n{fence}"
+
+
+ANSWERS = "answers.py"
+CONCEPT_PREFIX = "concept_"  # grade ids of the lr_concepts test cells (lrlab.classroom.concepts_builder)
+
+
+def _show_answers(nb: NotebookNode, folder: Path) -> None:
+    """Insert the submitted ``answers.py`` (lr_concepts) before the first question's heading."""
+    first = next((i for i, c in enumerate(nb.cells)
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith(CONCEPT_PREFIX)), None)
+    if first is None:
+        return
+    path = folder / ANSWERS
+    text = path.read_text(errors="replace") if path.is_file() and not path.is_symlink() else None
+    new = nbformat.v4.new_markdown_cell(code_cell_source(ANSWERS, text, [], folder=""))
+    new.metadata.update({"lrlab": {"student_code": ANSWERS}, "editable": False, "deletable": False})
+    nb.cells.insert(max(first - 1, 0), new)
 
 
 class ShowStudentCode(NbGraderPreprocessor):
@@ -64,7 +81,8 @@ class ShowStudentCode(NbGraderPreprocessor):
     and the feedback HTML show only the test cells. Each module's code goes right before the heading of
     the first scheduler it defines (``lrlab.grading.spec.MODULE_OF``); the other files (``__init__.py``,
     ``base.py``, extra modules) go before the first scheduler. The cells are markdown, so nothing of the
-    student's runs; they carry ``metadata.lrlab.student_code`` and are neither editable nor deletable.
+    student's runs; they carry ``metadata.lrlab.student_code`` and are neither editable nor deletable. In
+    ``lr_concepts`` the submitted ``answers.py`` goes, the same way, before the first question.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
@@ -74,6 +92,7 @@ class ShowStudentCode(NbGraderPreprocessor):
             MODULE_OF = {}
         pkg = Path(resources.get("metadata", {}).get("path") or ".") / "schedulers"
         nb.cells = [c for c in nb.cells if "student_code" not in c.get("metadata", {}).get("lrlab", {})]
+        _show_answers(nb, pkg.parent)
         submitted = {p.relative_to(pkg).as_posix(): p for p in sorted(pkg.rglob("*.py"))
                      if "__pycache__" not in p.parts} if pkg.is_dir() else {}
         by_module: dict[str, list[str]] = {}
