@@ -331,18 +331,7 @@ def _command(kind: str, base: Path, job: str) -> list[str]:
         return [sys.executable, *tail]
     from lrlab.grading import sandbox_bwrap
 
-    cmd = sandbox_bwrap.command(base, "{}")
-    at = len(cmd) - 1 - cmd[::-1].index(sys.executable)
-    cmd = cmd[:at]
-    import lrlab
-
-    # a non-editable install puts lrlab (its oracle) inside the venv the sandbox can read: hide it
-    lrlab_dir = Path(lrlab.__file__).resolve().parent
-    bound = [os.path.realpath(sys.prefix), str(sandbox_bwrap._torch_dir().parent)]
-    if any(sandbox_bwrap._under(str(lrlab_dir), root) for root in bound):
-        root_ro = next(i for i in range(len(cmd) - 1) if cmd[i] == "--remount-ro" and cmd[i + 1] == "/")
-        cmd[root_ro:root_ro] = ["--size", "4096", "--tmpfs", str(lrlab_dir), "--remount-ro", str(lrlab_dir)]
-    return [*cmd, sys.executable, *tail]
+    return sandbox_bwrap.command(base, "{}", argv=[sys.executable, *tail])
 
 
 def run_answers(path: Path, requests: list[dict[str, Any]], *, seconds: float = QUESTION_SECONDS,

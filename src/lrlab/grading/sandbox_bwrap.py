@@ -154,8 +154,11 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def command(submission_base: Path, job_json: str) -> list[str]:
-    """The bubblewrap command line that runs the zygote on ``submission_base/schedulers`` with ``job_json``."""
+def command(submission_base: Path, job_json: str, *, argv: list[str] | None = None) -> list[str]:
+    """The bubblewrap command line that runs the zygote on ``submission_base/schedulers`` with ``job_json``,
+    or, with ``argv``, that interpreter command instead (``[sys.executable, "-I", ...]``: the concept
+    answers' child). The toolkit itself is hidden where the sandbox could read it (a non-editable install
+    inside the venv): the child sees only the kit."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise RuntimeError("bubblewrap (bwrap) is not installed")
@@ -211,12 +214,17 @@ def command(submission_base: Path, job_json: str) -> list[str]:
             args += ["--ro-bind", str(kit / "tripwire.py"), str(optim / stub)]
     if (optim / "__pycache__").is_dir():
         args += ["--size", "4096", "--tmpfs", str(optim / "__pycache__"), "--remount-ro", str(optim / "__pycache__")]
+    import lrlab
+
+    toolkit = str(Path(lrlab.__file__).resolve().parent)  # the installed lrlab package
+    if any(_under(toolkit, root) for root in (prefix, site_dir)):
+        args += ["--size", "4096", "--tmpfs", toolkit, "--remount-ro", toolkit]
     args += ["--ro-bind", str(kit), KIT, "--ro-bind", str(submission_base), SUBMISSION,
              "--remount-ro", "/", "--chdir", "/tmp", "--clearenv",
              "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
-             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-             sys.executable, "-I", "-B", "-c", CHILD_BOOT.format(kit=KIT), job_json]
-    return args
+             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    return args + (argv if argv is not None
+                   else [sys.executable, "-I", "-B", "-c", CHILD_BOOT.format(kit=KIT), job_json])
 
 
 @functools.cache
@@ -229,8 +237,8 @@ def probe() -> tuple[bool, str]:
     try:
         with tempfile.TemporaryDirectory(prefix="lrlab-probe-") as tmp:
             (Path(tmp) / "schedulers").mkdir()
-            cmd = command(Path(tmp), "{}")
-            cmd[-4:] = ["-I", "-B", "-c", "import os, sys; print(os.getuid(), sys.prefix)"]
+            cmd = command(Path(tmp), "{}", argv=[sys.executable, "-I", "-B", "-c",
+                                                  "import os, sys; print(os.getuid(), sys.prefix)"])
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
         return False, f"bubblewrap failed to start: {exc}"
