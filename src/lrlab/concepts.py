@@ -220,8 +220,10 @@ _Q: list[Question] = [
              "steps?", "number", lambda: _lrs(lambda o: L.CosineAnnealingLR(o, T_max=100, eta_min=0.01), 150)[150],
              "{expected:.6g}: nothing clamps at T_max; the cosine climbs back, and step 150 mirrors step 50."),
     Question("04.T_max_for_budget", "04", "30 epochs of 23 batches, scheduler.step() after every batch: which T_max "
-             "makes the LR fall all the way to eta_min exactly at the last call?", "int", lambda: 30 * 23,
-             "T_max = {expected}: T_max counts scheduler.step() calls, here one per batch (30 * 23)."),
+             "makes the LR equal eta_min right after the last (the 690th) call of scheduler.step()?", "int",
+             lambda: 30 * 23,
+             "T_max = {expected}: T_max counts scheduler.step() calls, here one per batch (30 * 23). (The last "
+             "batch itself trains at the LR of 689 calls; T_max = 689 would put that batch at eta_min.)"),
     Question("04.period", "04", "CosineAnnealingLR(T_max=50): after how many steps does the schedule repeat?", "int",
              lambda: _period(_lrs(lambda o: L.CosineAnnealingLR(o, T_max=50), 400)),
              "{expected} = 2 * T_max: down in T_max steps, back up in T_max more (the cosine is periodic)."),
