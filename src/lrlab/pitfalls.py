@@ -55,14 +55,10 @@ GROUP_LRS = (0.1, 0.01)
 PLATEAU_METRIC = [1.0, 0.8, 0.6, 0.5] + [0.5] * 30
 
 
+@functools.cache
 def torch_namespace() -> types.SimpleNamespace:
     """torch's schedulers in one namespace: ``torch.optim.lr_scheduler``'s classes plus ``SWALR``
-    (:func:`lrlab.catalog.torch_namespace`, one object for the whole session)."""
-    return _torch_namespace()
-
-
-@functools.cache
-def _torch_namespace() -> types.SimpleNamespace:
+    (:func:`lrlab.catalog.torch_namespace`, one object for the whole session, so torch's runs are cached)."""
     return catalog.torch_namespace()
 
 
